@@ -1,0 +1,135 @@
+"""coopx's rule components, registered as spaCy factories.
+
+Each component writes spans into `doc.spans[<key>]` (for display and inspection) and the facts
+the assembly needs as plain dicts into `doc.user_data["coopx"]` (msgpack-safe, so Docs survive
+multiprocessing). They run on any German pipeline: blank, the shipped model or de_core_news_lg;
+when the pipeline has a statistical NER, its PER/ORG entities are merged with the rule mentions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from extractor.nlp import labels
+from extractor.nlp.cues import find_cues
+from extractor.nlp.dates import find_dates
+from extractor.nlp.institutions import InstitutionFinder, InstMention
+from extractor.nlp.lexicons import heads
+from extractor.nlp.people import PersonMention, find_people, find_roles
+from extractor.nlp.segmentation import boilerplate_spans, set_sentences
+
+RULE_COMPONENTS = ("coopx_boilerplate", "coopx_institutions", "coopx_people", "coopx_dates", "coopx_cues")
+
+
+def facts(doc: Doc) -> dict:
+    return doc.user_data.setdefault(labels.META, {})
+
+
+def _blocked(doc: Doc) -> set[int]:
+    return {t.i for span in doc.spans.get(labels.BOILERPLATE, []) for t in span}
+
+
+@Language.component("coopx_sentences")
+def sentences_component(doc: Doc) -> Doc:
+    """Sentence boundaries for press text (line breaks, periods before capitals)."""
+    return set_sentences(doc)
+
+
+@Language.component("coopx_boilerplate")
+def boilerplate_component(doc: Doc) -> Doc:
+    doc.spans[labels.BOILERPLATE] = boilerplate_spans(doc)
+    return doc
+
+
+@Language.factory("coopx_institutions", default_config={"use_ner": True})
+def make_institutions(nlp: Language, name: str, use_ner: bool) -> "InstitutionsComponent":
+    return InstitutionsComponent(use_ner)
+
+
+class InstitutionsComponent:
+    """Organisation mentions from rules, plus ORG entities of a statistical NER the rules missed."""
+
+    def __init__(self, use_ner: bool) -> None:
+        self.finder = InstitutionFinder()
+        self.use_ner = use_ner
+
+    def __call__(self, doc: Doc) -> Doc:
+        blocked = _blocked(doc)
+        mentions = self.finder(doc, blocked)
+        if self.use_ner and doc.ents:
+            taken = {k for m in mentions for k in range(m.start, m.end)}
+            for ent in doc.ents:
+                if ent.label_ != "ORG" or any(k in taken or k in blocked for k in range(ent.start, ent.end)):
+                    continue
+                mentions.append(_ner_institution(ent))
+            mentions.sort(key=lambda m: m.start)
+        doc.spans[labels.INSTITUTION] = [Span(doc, m.start, m.end, label=m.kind) for m in mentions]
+        facts(doc)["inst"] = [asdict(m) for m in mentions]
+        return doc
+
+
+def _ner_institution(ent: Span) -> InstMention:
+    head = None
+    for tok in ent:
+        head = heads().lookup(tok.text) or head
+    text = ent.text
+    # genitive "-s" of a single-word name ("Siemens" keeps it: only strip when a head says so)
+    if head is not None and len(ent) == 1:
+        text = head.base
+    return InstMention(ent.start, ent.end, text, head.kind if head else "other", head.base if head else None, source="ner")
+
+
+@Language.factory("coopx_people", default_config={"use_ner": True})
+def make_people(nlp: Language, name: str, use_ner: bool) -> "PeopleComponent":
+    return PeopleComponent(use_ner)
+
+
+class PeopleComponent:
+    """Person mentions (titles kept apart from the name) and role phrases."""
+
+    def __init__(self, use_ner: bool) -> None:
+        self.use_ner = use_ner
+
+    def __call__(self, doc: Doc) -> Doc:
+        blocked = _blocked(doc)
+        inst_tokens: dict[int, int] = {}
+        inst_set: set[int] = set()
+        for m in facts(doc).get("inst", []):
+            inst_tokens[m["start"]] = m["end"]
+            inst_set.update(range(m["start"], m["end"]))
+        people = [p for p in find_people(doc, inst_set) if not any(k in blocked for k in range(p.start, p.end))]
+        if self.use_ner and doc.ents:
+            taken = {k for p in people for k in range(p.start, p.end)} | inst_set | blocked
+            for ent in doc.ents:
+                if ent.label_ == "PER" and len(ent) >= 1 and not any(k in taken for k in range(ent.start, ent.end)) \
+                        and ent.text[:1].isupper() and len(ent.text) > 2:
+                    people.append(PersonMention(ent.start, ent.end, ent.text, None, ent.start))
+            people.sort(key=lambda p: p.start)
+        person_tokens = {k for p in people for k in range(p.start, p.end)}
+        roles = [r for r in find_roles(doc, inst_tokens, person_tokens) if not any(k in blocked for k in range(r.start, r.end))]
+        doc.spans[labels.PERSON] = [Span(doc, p.start, p.end, label="PER") for p in people]
+        doc.spans[labels.ROLE] = [Span(doc, r.start, r.end, label="ROLE") for r in roles]
+        facts(doc)["person"] = [asdict(p) for p in people]
+        facts(doc)["role"] = [asdict(r) for r in roles]
+        return doc
+
+
+@Language.component("coopx_dates")
+def dates_component(doc: Doc) -> Doc:
+    blocked = _blocked(doc)
+    dates = [d for d in find_dates(doc) if d.start not in blocked]
+    doc.spans[labels.DATE] = [Span(doc, d.start, d.end, label="DATE") for d in dates]
+    facts(doc)["date"] = [asdict(d) for d in dates]
+    return doc
+
+
+@Language.component("coopx_cues")
+def cues_component(doc: Doc) -> Doc:
+    blocked = _blocked(doc)
+    cues = [c for c in find_cues(doc) if c.start not in blocked]
+    doc.spans[labels.CUE] = [Span(doc, c.start, c.end, label=f"{c.group}:{c.label}") for c in cues]
+    facts(doc)["cue"] = [asdict(c) for c in cues]
+    return doc

@@ -1,0 +1,97 @@
+"""German date expressions -> parts (year, month, day or a relative anchor), with the preposition
+that says what the date means ("seit März", "Ab 12.07.2023", "am Mittwoch, 15. Dezember 1999").
+Resolution against the publication date happens in `extractor.assemble.dates`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+from extractor.nlp import lexicons
+
+_NUMERIC = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})\.?$")
+_ORDINAL = re.compile(r"^(\d{1,2})\.$")
+_YEAR = re.compile(r"^(1[89]\d\d|20\d\d)\.?$")
+_PREPS = {"seit", "ab", "am", "im", "zum", "bis", "vom", "von", "bereits", "anfang", "ende", "mitte", "schon", "jahr",
+          "frühjahr", "sommer", "herbst", "winter", "frühling", "jahresbeginn", "jahresende", "in", "zu", "vor", "nach"}
+_RELATIVE = {"heute": 0, "gestern": -1, "vorgestern": -2, "morgen": 1}
+_SEASONS = {"frühjahr", "frühling", "sommer", "herbst", "winter", "jahresbeginn", "jahresende", "jahresanfang"}
+
+
+@dataclass
+class DateMention:
+    start: int
+    end: int
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    relative_days: int | None = None  # heute 0, gestern -1
+    weekday: int | None = None  # "am Mittwoch" without a calendar date
+    prep: str | None = None  # the word before the date, lower case
+
+
+def find_dates(doc: Doc) -> list[DateMention]:
+    months, weekdays = lexicons.calendar()
+    out: list[DateMention] = []
+    i, n = 0, len(doc)
+    while i < n:
+        t = doc[i]
+        low = t.lower_
+        m = None
+        start = i
+        # "am Mittwoch, 15. Dezember 1999" / "Freitag, 19. September 2014": the weekday joins the date
+        wd = weekdays.get(low)
+        if wd is not None:
+            k = i + 1
+            if k < n and doc[k].text == ",":
+                k += 1
+            if k < n and (_ORDINAL.match(doc[k].text) or _NUMERIC.match(doc[k].text)):
+                i = k
+                t, low = doc[i], doc[i].lower_
+            else:
+                m = DateMention(start, i + 1, weekday=wd)
+        if m is None and (nm := _NUMERIC.match(t.text)):
+            d, mo, y = int(nm.group(1)), int(nm.group(2)), int(nm.group(3))
+            y = y + 2000 if y < 100 and y < 50 else (y + 1900 if y < 100 else y)
+            if 1 <= mo <= 12 and 1 <= d <= 31:
+                m = DateMention(start, i + 1, y, mo, d)
+        elif m is None and (om := _ORDINAL.match(t.text)) and i + 1 < n and doc[i + 1].lower_ in months:
+            d, mo = int(om.group(1)), months[doc[i + 1].lower_]
+            y = None
+            end = i + 2
+            if end < n and _YEAR.match(doc[end].text):
+                y, end = int(_YEAR.match(doc[end].text).group(1)), end + 1
+            m = DateMention(start, end, y, mo, d)
+        elif m is None and low in months and t.text[:1].isupper():
+            end = i + 1
+            y = None
+            if end < n and _YEAR.match(doc[end].text):
+                y, end = int(_YEAR.match(doc[end].text).group(1)), end + 1
+            prev = doc[i - 1].lower_ if i > 0 else ""
+            if y is not None or prev in _PREPS or prev in ("des", "dem"):
+                if low == "mai" and y is None and prev not in _PREPS:
+                    m = None
+                else:
+                    m = DateMention(start, end, y, months[low], None)
+        elif m is None and _YEAR.match(t.text) and i > 0 and (doc[i - 1].lower_ in _PREPS or doc[i - 1].lower_ in _SEASONS):
+            m = DateMention(start, i + 1, int(_YEAR.match(t.text).group(1)))
+        elif m is None and low in _RELATIVE and not (i + 1 < n and doc[i + 1].lower_ in ("früh", "abend", "morgen", "mittag")):
+            m = DateMention(start, i + 1, relative_days=_RELATIVE[low])
+        if m is not None:
+            # preposition / season word before the expression: "seit", "im Sommer", "Anfang"
+            words: list[str] = []
+            k = m.start - 1
+            while k >= 0 and m.start - k <= 3 and doc[k].lower_ in _PREPS | _SEASONS | {"jahr", "jahres"}:
+                words.append(doc[k].lower_)
+                m.start = k
+                k -= 1
+                if words[-1] in ("seit", "ab", "bereits", "schon", "bis"):
+                    break
+            m.prep = next((w for w in reversed(words) if w in _PREPS), None)
+            out.append(m)
+            i = max(m.end, i + 1)
+            continue
+        i += 1
+    return out

@@ -1,0 +1,26 @@
+"""Span keys, labels and the few closed word classes the rules share."""
+
+from __future__ import annotations
+
+# doc.spans keys written by the rule components
+INSTITUTION = "institution"
+PERSON = "person"
+TITLE = "title"
+ROLE = "role"
+DATE = "date"
+CUE = "coop_cue"
+BOILERPLATE = "boilerplate"
+
+# doc.user_data keys
+META = "coopx"  # doc.user_data[META] is a dict of per-span facts, keyed by (key, start, end)
+
+ARTICLES = frozenset(
+    "der die das den dem des ein eine einer eines einem einen beide beiden beider diese dieser dieses diesem diesen "
+    "unsere unserer unserem unseren ihre ihrer ihrem ihren seine seiner seinem seinen".split()
+)
+PREPOSITIONS = frozenset("an am auf aus bei beim in im mit nach von vom zu zum zur für über unter zwischen gegenüber".split())
+COORD = frozenset({"und", "sowie", "&", ",", "/", "bzw.", "oder"})
+PLACE_LINKS = (("ob", "der"), ("am",), ("an", "der"), ("im",), ("in", "der"), ("bei",), ("vor", "der"))
+QUOTES_OPEN = frozenset({"„", '"', "»", "«", "“", "‚", "'"})
+QUOTES_CLOSE = frozenset({"“", '"', "«", "»", "”", "‘", "'"})
+DASHES = frozenset({"-", "–", "—"})

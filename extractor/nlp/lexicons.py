@@ -1,0 +1,164 @@
+"""Loads the rule data files in `extractor/nlp/data/` once per process.
+
+Every rule reads its words from here; no word lists live in code except tiny closed classes
+(articles, prepositions) in `labels.py`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def _lines(name: str) -> list[str]:
+    text = (DATA / name).read_text(encoding="utf-8")
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+def _csv(name: str) -> list[dict]:
+    return list(csv.DictReader(_lines(name)))
+
+
+@dataclass(frozen=True)
+class Head:
+    """An institution head noun as found in a token."""
+
+    base: str  # nominative singular of the whole token, e.g. "Universitätsklinikum"
+    kind: str
+    gender: str
+    inflected: bool
+    plural: bool
+    suffix_of_compound: bool
+
+
+@dataclass
+class HeadLexicon:
+    exact: dict[str, tuple[str, str, str, bool, bool]] = field(default_factory=dict)
+    suffixes: list[tuple[str, str, str, str, bool, bool]] = field(default_factory=list)
+
+    def lookup(self, word: str) -> Head | None:
+        """Head noun (or compound ending in one) for a token text; None if it is no head."""
+        low = word.lower()
+        hit = self.exact.get(low)
+        if hit:
+            base, kind, gender, infl, plural = hit
+            return Head(base, kind, gender, infl, plural, False)
+        for suffix, base, kind, gender, infl, plural in self.suffixes:
+            if low.endswith(suffix) and len(low) > len(suffix) + 2:
+                stem = word[: len(word) - len(suffix)]
+                if stem.endswith("-"):
+                    joined = stem + base
+                else:
+                    joined = stem + base.lower()
+                return Head(joined, kind, gender, infl, plural, True)
+        return None
+
+
+@lru_cache(maxsize=1)
+def heads() -> HeadLexicon:
+    lex = HeadLexicon()
+    for row in _csv("heads.csv"):
+        base, kind, gender = row["form"], row["kind"], row["gender"]
+        forms = [(base, False, False)]
+        for f in filter(None, row["inflected"].split("|")):
+            plural = f.lower().endswith(("en", "e", "er", "ien", "äuser", "äusern", "ä", "a", "ter", "ler")) and not f.lower().endswith(("s", "es"))
+            forms.append((f, True, plural))
+        for form, infl, plural in forms:
+            lex.exact.setdefault(form.lower(), (base, kind, gender, infl, plural))
+            if row["compound"] == "1" and " " not in form:
+                lex.suffixes.append((form.lower(), base, kind, gender, infl, plural))
+    lex.suffixes.sort(key=lambda s: -len(s[0]))
+    return lex
+
+
+@lru_cache(maxsize=1)
+def legal_forms() -> list[tuple[str, ...]]:
+    forms = [tuple(f.split()) for f in _lines("legal_forms.txt")]
+    return sorted(forms, key=len, reverse=True)
+
+
+@lru_cache(maxsize=1)
+def titles() -> frozenset[str]:
+    return frozenset(_lines("titles.txt"))
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    return frozenset(_lines("first_names.txt"))
+
+
+@dataclass(frozen=True)
+class RoleLexicon:
+    exact: frozenset[str]
+    suffixes: tuple[str, ...]
+    modifiers: tuple[str, ...]
+
+    def is_role(self, word: str) -> bool:
+        if word in self.exact:
+            return True
+        low = word.lower()
+        return word[:1].isupper() and any(low.endswith(s) and len(low) > len(s) + 2 for s in self.suffixes)
+
+    def is_modifier(self, word: str) -> bool:
+        return word[:1].isupper() and any(word.startswith(m) for m in self.modifiers)
+
+
+@lru_cache(maxsize=1)
+def roles() -> RoleLexicon:
+    rows = _csv("roles.csv")
+    exact = frozenset(r["form"] for r in rows)
+    suffixes = tuple(sorted({r["form"].lower() for r in rows if r["compound"] == "1"}, key=len, reverse=True))
+    return RoleLexicon(exact, suffixes, tuple(_lines("role_modifiers.txt")))
+
+
+@dataclass(frozen=True)
+class Cue:
+    group: str
+    label: str
+    tokens: tuple[re.Pattern, ...]
+    when_later: re.Pattern | None
+
+
+@lru_cache(maxsize=1)
+def cues() -> tuple[Cue, ...]:
+    out = []
+    for line in _lines("cues.jsonl"):
+        d = json.loads(line)
+        later = re.compile(d["when_later"] + "$") if d.get("when_later") else None
+        out.append(Cue(d["group"], d["label"], tuple(re.compile(t + "$") for t in d["tokens"]), later))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def organisations() -> dict[str, tuple[str, str]]:
+    """Known organisations and brands: surface form -> (canonical name, kind)."""
+    return {r["form"]: (r["name"] or r["form"], r["kind"]) for r in _csv("organisations.csv")}
+
+
+@lru_cache(maxsize=1)
+def calendar() -> tuple[dict[str, int], dict[str, int]]:
+    months, weekdays = {}, {}
+    for r in _csv("calendar.csv"):
+        (months if r["type"] == "month" else weekdays)[r["form"].lower()] = int(r["value"])
+    return months, weekdays
+
+
+@lru_cache(maxsize=1)
+def boilerplate() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(line prefixes that make one line boilerplate, markers after which the rest is teaser)."""
+    line, rest = [], []
+    for r in _csv("boilerplate.csv"):
+        (rest if r["scope"] == "rest" else line).append(r["text"].lower())
+    return tuple(line), tuple(rest)
+
+
+@lru_cache(maxsize=1)
+def nonname_words() -> frozenset[str]:
+    """Capitalised words that are never part of a name (sentence-initial function words etc.)."""
+    return frozenset(_lines("nonname_words.txt"))

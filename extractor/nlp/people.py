@@ -1,0 +1,228 @@
+"""Rule-based person mentions and role phrases.
+
+A person starts with titles ("Prof. Dr. med."), an honorific ("Herr", "Frau") or a known first
+name followed by a capitalised surname. A role phrase is a German function noun with its
+modifiers and sub-unit ("Leitende Oberärztin für Kardiologie", "Direktor der Klinik für
+Psychiatrie"); the organisation after it is an affiliation, not part of the role.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from extractor.nlp import lexicons
+from extractor.nlp.institutions import _is_cap, _nonname
+from extractor.nlp.labels import ARTICLES
+
+_INITIAL = re.compile(r"^[A-ZÄÖÜ]\.$")
+_PARTICLES = {"von", "van", "de", "der", "den", "zu", "vom", "di", "da", "ter", "ten", "la", "le", "del", "bin", "al"}
+_HONORIFICS = {"Herr", "Herrn", "Frau"}
+_TITLE_STARTERS = {"Prof.", "Professor", "Professorin", "Dr.", "PD", "Priv.-Doz.", "Univ.-Prof.", "Dipl.-Ing.", "Dipl.-Kfm.",
+                   "Dipl.-Kffr.", "Dipl.-Psych.", "Dipl.-Med.", "apl."}
+
+
+@dataclass
+class PersonMention:
+    start: int
+    end: int
+    name: str
+    title: str | None
+    name_start: int
+
+
+@dataclass
+class RoleMention:
+    start: int
+    end: int
+    text: str  # nominative
+
+
+def _surname_token(tok: Token, insts: set[int]) -> bool:
+    if tok.i in insts or not _is_cap(tok) or _nonname(tok) or tok.is_punct:
+        return False
+    if lexicons.roles().is_role(tok.text) or tok.text in lexicons.titles():
+        return False
+    months, weekdays = lexicons.calendar()
+    if tok.lower_ in months or tok.lower_ in weekdays:
+        return False
+    if lexicons.heads().lookup(tok.text) or tok.text.isupper() and len(tok.text) > 1:
+        return False
+    return tok.text.replace("-", "").replace("'", "").isalpha()
+
+
+def find_people(doc: Doc, insts: set[int]) -> list[PersonMention]:
+    """Person mentions; `insts` are token indices already inside organisation names."""
+    first_names = lexicons.first_names()
+    titles = lexicons.titles()
+    out: list[PersonMention] = []
+    i, n = 0, len(doc)
+    while i < n:
+        tok = doc[i]
+        if i in insts:
+            i += 1
+            continue
+        start = i
+        title_toks: list[str] = []
+        if tok.text in _TITLE_STARTERS or (tok.text in _HONORIFICS and i + 1 < n and _is_cap(doc[i + 1])):
+            j = i
+            while j < n and (doc[j].text in titles or doc[j].text in _HONORIFICS or
+                             (doc[j].text == "." and title_toks and title_toks[-1] in titles) or
+                             (doc[j].is_lower and j + 1 < n and doc[j + 1].text == "." and doc[j].text + "." in titles)):
+                if doc[j].text in _HONORIFICS:
+                    j += 1
+                    continue
+                if doc[j].text == ".":
+                    title_toks[-1] += "."
+                else:
+                    title_toks.append(doc[j].text)
+                j += 1
+            name_start = j
+            k = _name_run(doc, j, insts)
+            if k > j:
+                title = " ".join(title_toks).replace(" .", ".") or None
+                out.append(PersonMention(start, k, doc[j:k].text, title, j))
+                i = k
+                continue
+            i = max(j, i + 1)
+            continue
+        if tok.text in first_names and i + 1 < n and _surname_token(doc[i + 1], insts) and not _org_follows(doc, i + 1):
+            k = _name_run(doc, i, insts)
+            if k >= i + 2:
+                out.append(PersonMention(i, k, doc[i:k].text, None, i))
+                i = k
+                continue
+        i += 1
+    return out
+
+
+def _org_follows(doc: Doc, i: int) -> bool:
+    """"Robert Koch-Institut", "Carl Zeiss Stiftung": a first name that opens an organisation name."""
+    for k in range(i, min(i + 3, len(doc))):
+        if lexicons.heads().lookup(doc[k].text) or doc[k].text in ("GmbH", "AG", "Stiftung", "SE"):
+            return True
+        if not _is_cap(doc[k]):
+            return False
+    return False
+
+
+def _name_run(doc: Doc, j: int, insts: set[int]) -> int:
+    """End of a personal name starting at j: 'Hans-Jochen Heinze', 'Alex W. Friedrich', 'Jürgen von der Emde'."""
+    k = j
+    n = len(doc)
+    count = 0
+    while k < n and count < 4:
+        tok = doc[k]
+        if _surname_token(tok, insts):
+            k += 1
+            count += 1
+            continue
+        if _INITIAL.match(tok.text) and count >= 1 and k + 1 < n and _surname_token(doc[k + 1], insts):
+            k += 1
+            continue
+        if tok.lower_ in _PARTICLES and count >= 1 and k + 1 < n:
+            m = k
+            while m < n and doc[m].lower_ in _PARTICLES:
+                m += 1
+            if m < n and _surname_token(doc[m], insts) and m - k <= 2:
+                k = m
+                continue
+        break
+    return k
+
+
+def find_roles(doc: Doc, insts: dict[int, int], people: set[int]) -> list[RoleMention]:
+    """Role phrases; `insts` maps an organisation's first token to its end, `people` are person tokens."""
+    lex = lexicons.roles()
+    out: list[RoleMention] = []
+    i, n = 0, len(doc)
+    while i < n:
+        tok = doc[i]
+        if i in people or not (tok.text[:1].isupper() and lex.is_role(tok.text)):
+            i += 1
+            continue
+        start = i
+        while start - 1 >= 0 and (lex.is_modifier(doc[start - 1].text) or lex.is_modifier(doc[start - 1].text.capitalize())) \
+                and doc[start - 1].lower_ not in ARTICLES and start - 1 not in people:
+            start -= 1
+        end = i + 1
+        # coordinated roles: "Präsident und Gründer", "Vizepräsident und Stellvertretender Ärztlicher Direktor"
+        while end + 1 < n and doc[end].lower_ in ("und", "sowie"):
+            k = end + 1
+            while k < n and lex.is_modifier(doc[k].text):
+                k += 1
+            if k < n and lex.is_role(doc[k].text) and k not in people:
+                end = k + 1
+            else:
+                break
+        end = _role_complement(doc, end, insts, people)
+        words = [_fold_role_word(t.text, tok.text) for t in doc[start:end]]
+        text = " ".join(words)
+        text = re.sub(r"\s+([,.)])", r"\1", text).replace("( ", "(")
+        out.append(RoleMention(start, end, text))
+        i = end
+    return out
+
+
+def _role_complement(doc: Doc, k: int, insts: dict[int, int], people: set[int]) -> int:
+    """Extend a role over its sub-unit: "für Kardiologie", "der Klinik für Psychiatrie und
+    Psychotherapie", "des Pilotprojekts Tele-Intensivmedizin", "Innere Medizin", "Wissenschaft"."""
+    n = len(doc)
+    # "Oberarzt Innere Medizin", "Gründungsvorständin Wissenschaft"
+    m = k
+    while m < n and _is_cap(doc[m]) and not _nonname(doc[m]) and m not in insts and m not in people \
+            and not lexicons.roles().is_role(doc[m].text) and doc[m].text not in lexicons.titles() \
+            and doc[m].text not in lexicons.first_names() and m - k < 2:
+        m += 1
+    if m > k and (m >= n or not _is_cap(doc[m]) or doc[m].is_punct):
+        k = m
+    while k < n:
+        tok = doc[k]
+        if tok.lower_ == "für" and k + 1 < n and k + 1 not in insts:
+            m = k + 1
+            while m < n and (_is_cap(doc[m]) and not _nonname(doc[m]) and m not in insts and m not in people
+                             or doc[m].lower_ == "und" and m + 1 < n and _is_cap(doc[m + 1])
+                             or doc[m].text.endswith("-") or doc[m].text == ","
+                             and m + 1 < n and doc[m + 1].text.endswith("-")):
+                m += 1
+            if m == k + 1:
+                break
+            k = m
+            continue
+        if tok.lower_ in ("der", "des") and k + 1 < n and k + 1 not in insts and k + 1 not in people:
+            m = k + 1
+            while m < n and doc[m].is_lower and doc[m].is_alpha and doc[m].lower_ not in ("und", "der", "des") and m - k < 3:
+                m += 1  # "des bestehenden Krebszentrums"
+            if m < n and _is_cap(doc[m]) and not _nonname(doc[m]) and m not in insts and m not in people \
+                    and doc[m].text not in lexicons.titles() and doc[m].text not in lexicons.first_names():
+                head = lexicons.heads().lookup(doc[m].text)
+                generic_unit = head is None or head.base.lower().endswith(("klinik", "abteilung", "zentrum", "institut", "bereich")) \
+                    or not head.suffix_of_compound
+                if head is not None and not generic_unit:
+                    break
+                k = m + 1
+                continue
+        break
+    return k
+
+
+def _fold_role_word(word: str, noun: str) -> str:
+    """Genitive/dative role words to nominative: Vorstandsvorsitzenden -> Vorstandsvorsitzender,
+    Präsidenten -> Präsident, Ärztlichen Direktors -> Ärztlicher Direktor."""
+    lex = lexicons.roles()
+    feminine = noun.endswith("in") or noun.endswith("innen")
+    if lex.is_role(word):
+        for suffix, repl in (("vorsitzenden", "vorsitzender"), ("Vorsitzenden", "Vorsitzender"), ("präsidenten", "präsident"),
+                             ("Präsidenten", "Präsident"), ("direktors", "direktor"), ("Direktors", "Direktor"),
+                             ("leiters", "leiter"), ("Leiters", "Leiter"), ("führers", "führer"), ("arztes", "arzt"),
+                             ("rektors", "rektor"), ("Rektors", "Rektor"), ("meisters", "meister"), ("ministers", "minister")):
+            if word.endswith(suffix):
+                return word[: -len(suffix)] + repl
+        return word
+    if lex.is_modifier(word) or lex.is_modifier(word.capitalize()):
+        m = re.match(r"^(.+?)(e|en|em|er|es)$", word)
+        if m:
+            return m.group(1) + ("e" if feminine else "er")
+    return word

@@ -1,0 +1,116 @@
+"""The one entry point from raw input to a validated Record:
+clean -> nlp (one spaCy Language) -> assemble -> Record (validated by pydantic).
+
+A `Pipeline` loads the spaCy model once; `run_many` streams documents through `nlp.pipe`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+from extractor import clean as cleaning
+from extractor.assemble import build_facts
+from extractor.documents import CleanDocument, RawDocument, Skip
+from extractor.errors import CoopxError
+from extractor.nlp import loader
+from extractor.records import Record, Source
+from extractor.settings import DEFAULT, Settings
+
+
+class Pipeline:
+    """Loaded once per process (or worker); cheap to call for every document."""
+
+    def __init__(self, settings: Settings = DEFAULT) -> None:
+        self.settings = settings
+        self.nlp, self.info, self._notes = loader.resolve(settings.model)
+
+    # -- single documents ---------------------------------------------------------------
+    def extract(self, raw: RawDocument) -> Record:
+        """Record for one input; raises CoopxError when the input cannot be used."""
+        doc = cleaning.clean(raw, self.settings)
+        return self.extract_clean(doc)
+
+    def extract_clean(self, doc: CleanDocument) -> Record:
+        return self._record(doc, self.nlp(doc.text))
+
+    def run(self, raw: RawDocument) -> Record | Skip:
+        """Like `extract`, but a bad input becomes a Skip instead of an exception."""
+        return next(self.run_many([raw]))
+
+    # -- streams -----------------------------------------------------------------------
+    def run_many(self, raws: Iterable[RawDocument], batch_size: int | None = None) -> Iterator[Record | Skip]:
+        """Records (or Skips) in input order; the NLP runs batched through `nlp.pipe`."""
+        batch_size = batch_size or self.settings.batch_size
+        pending: list[tuple[RawDocument, CleanDocument | Skip]] = []
+        for raw in raws:
+            pending.append((raw, self._clean_or_skip(raw)))
+            if len(pending) >= batch_size:
+                yield from self._flush(pending)
+                pending = []
+        if pending:
+            yield from self._flush(pending)
+
+    def _clean_or_skip(self, raw: RawDocument) -> CleanDocument | Skip:
+        try:
+            return cleaning.clean(raw, self.settings)
+        except CoopxError as exc:
+            kind = "skipped" if exc.stage == "language" else "failed"
+            return Skip(raw.origin, exc.stage, exc.message, raw.id, kind)
+        except Exception as exc:  # one broken input must never stop a batch
+            return Skip(raw.origin, "clean", f"{type(exc).__name__}: {exc}", raw.id)
+
+    def _flush(self, pending: list[tuple[RawDocument, CleanDocument | Skip]]) -> Iterator[Record | Skip]:
+        cleaned = [c for _, c in pending if isinstance(c, CleanDocument)]
+        docs = iter(self.nlp.pipe(c.text for c in cleaned)) if cleaned else iter(())
+        for raw, c in pending:
+            if isinstance(c, Skip):
+                yield c
+                continue
+            try:
+                yield self._record(c, next(docs))
+            except Exception as exc:
+                yield Skip(raw.origin, "extract", f"{type(exc).__name__}: {exc}", raw.id)
+
+    # -- assembly ----------------------------------------------------------------------
+    def _record(self, clean: CleanDocument, doc) -> Record:
+        facts = build_facts(doc, published=clean.published)
+        sha = hashlib.sha256(clean.text.encode("utf-8")).hexdigest()
+        return Record(
+            id=sha[:16],
+            source=Source(
+                id=clean.id,
+                path=clean.path,
+                url=clean.url,
+                title=clean.title,
+                published=clean.published,
+                sitename=clean.sitename,
+                language=clean.language,
+                text_sha256=sha,
+            ),
+            pipeline=self.info,
+            is_cooperation=facts.is_cooperation,
+            institutions=facts.institutions,
+            people=facts.people,
+            cooperations=facts.cooperations,
+            warnings=[*self._notes, *clean.warnings],
+        )
+
+
+@lru_cache(maxsize=4)
+def _shared(settings: Settings) -> Pipeline:
+    return Pipeline(settings)
+
+
+def extract_text(text: str, *, published: str | None = None, id: str | None = None, settings: Settings = DEFAULT) -> Record:
+    """Record for a plain German text (the pipeline is loaded once and reused)."""
+    raw = RawDocument(origin=id or "text", content=text, id=id, content_type="text", published=published)
+    return _shared(settings).extract(raw)
+
+
+def extract_html(html: str | bytes, *, url: str | None = None, id: str | None = None, published: str | None = None,
+                 settings: Settings = DEFAULT) -> Record:
+    """Record for an HTML page: trafilatura finds the article text and its metadata."""
+    raw = RawDocument(origin=url or id or "html", content=html, id=id, content_type="html", url=url, published=published)
+    return _shared(settings).extract(raw)

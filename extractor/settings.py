@@ -1,0 +1,30 @@
+"""One frozen settings object: the only home of defaults. The CLI and API build it; nothing
+below them reads flags or environment variables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True)
+class Settings:
+    # NLP
+    model: str = "auto"  # auto | de_core_news_lg | <installed package> | <path> | blank
+    max_chars: int = 200_000  # longer texts are truncated, with a warning in the record
+    min_chars: int = 40  # shorter cleaned texts are rejected as empty
+    require_german: bool = True
+    batch_size: int = 32
+
+    # Fetching URLs
+    fetch_timeout: float = 20.0
+    fetch_retries: int = 2
+    fetch_backoff: float = 0.5
+    fetch_max_bytes: int = 10 * 1024 * 1024
+    user_agent: str = "coopx/0.1 (+https://github.com/coopx)"
+    allow_private_urls: bool = False
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+
+DEFAULT = Settings()
