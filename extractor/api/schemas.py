@@ -1,0 +1,88 @@
+"""Request and response models of the HTTP API (the record itself is `extractor.records.Record`)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from extractor.records import ISO_DATE, Record
+
+# Limits of the API. The batch size is also read from `Settings.api_max_batch` when a
+# Settings object has such a field; this constant is the default.
+MAX_BATCH = 32
+MAX_REQUEST_BYTES = 4 * 1024 * 1024  # whole request body, single or batch
+
+
+class ExtractRequest(BaseModel):
+    """One input: exactly one of `url`, `text` or `html`."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"text": "Das Klinikum Nord und die Universität Süd haben am 3. Mai 2024 einen "
+                         "Kooperationsvertrag unterzeichnet ...", "published": "2024-05-06"},
+                {"url": "https://www.example.org/presse/kooperation.html"},
+            ]
+        },
+    )
+
+    url: str | None = Field(default=None, description="An http(s) URL the server fetches.")
+    text: str | None = Field(default=None, description="Plain German text.")
+    html: str | None = Field(default=None, description="An HTML page; the article text is found in it.")
+    published: str | None = Field(
+        default=None, pattern=ISO_DATE, description="Publication date (YYYY[-MM[-DD]]) for relative dates."
+    )
+    id: str | None = Field(default=None, description="Your own id, copied into `source.id`.")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "ExtractRequest":
+        given = [name for name in ("url", "text", "html") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of 'url', 'text' or 'html'" + (f" (got {', '.join(given)})" if given else "")
+            )
+        return self
+
+
+class BatchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[ExtractRequest] = Field(
+        min_length=1, description=f"Up to {MAX_BATCH} inputs, each like the body of POST /v1/extract."
+    )
+
+
+class ErrorInfo(BaseModel):
+    detail: str
+    stage: str | None = None
+
+
+class BatchItem(BaseModel):
+    index: int
+    id: str | None = None
+    ok: bool
+    record: Record | None = None
+    error: ErrorInfo | None = None
+
+
+class BatchResponse(BaseModel):
+    results: list[BatchItem] = Field(description="One entry per input, in input order.")
+
+
+class AnalyzeResponse(BaseModel):
+    """The record plus the cleaned text its offsets refer to (`text[start:end]`)."""
+
+    record: Record
+    text: str
+
+
+class Health(BaseModel):
+    status: Literal["ok", "starting"]
+    version: str
+    schema_version: str
+    pipeline: dict | None
+    max_batch: int
+    max_request_bytes: int
+    allow_private_urls: bool

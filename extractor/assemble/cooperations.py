@@ -1,0 +1,323 @@
+"""Cue sentences -> cooperation events -> cooperations.
+
+An event is a sentence that reports a cooperation (a strong cue such as "Kooperation", or a weak
+one such as "Vertrag" with two organisations) together with its parties, dates, status words and
+type keywords. Events about the same parties merge into one cooperation; members joining a
+network one after another ("Im Februar folgte X und im März Y") each become their own
+cooperation with the network's hub. Funders, approvers and announcers are not parties.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from extractor.assemble.dates import resolve as resolve_date
+from extractor.nlp import labels
+
+_BOTH = re.compile(r"^(beide[nr]?)$")
+_BOTH_NOUNS = {"häuser", "kliniken", "einrichtungen", "partner", "standorte", "hochschulen", "unternehmen", "universitätskliniken",
+               "seiten", "institutionen", "kliniken", "unikliniken", "universitätsmedizinen", "unimedizinen", "zentren", "vertragspartner",
+               "kooperationspartner", "organisationen", "universitäten", "institute", "häusern", "partnern"}
+_PAST_JOIN = {"trat", "traten", "folgte", "folgten", "kam", "kamen", "schloss", "schlossen", "war", "waren", "wurde", "wurden"}
+_PRESENT_JOIN = {"nun", "jetzt", "erhält", "ab", "neu", "neuer", "neuen", "neues", "weiteren", "weiterer"}
+_SIGN = re.compile(r"^(unterzeichn\w*|unterschrieben|unterschreiben|besiegelt|abgeschlossen|geschlossen|vereinbart\w*)$")
+_ANNOUNCE = re.compile(r"^(mitteilte|mitgeteilt|teilte|bekannt|gab|gaben|verkündet\w*)$")
+_FOUND = re.compile(r"^(gegründet|gründen|gründet|gründete|ins|initiiert|koordiniert\w*|angebunden|aufgebaut)$")
+_CREATE = re.compile(r"^(entwickeln|gründen|aufbauen|schaffen|errichten|etablieren|einrichten|gegründet|entstehen)$")
+_STATUS_ORDER = ("ended", "planned", "extended", "started", "ongoing")
+_TYPE_MIN = {"patient_care": 2, "education": 1, "research": 1, "telemedicine": 1, "network": 1, "joint_center": 1,
+             "administration": 2, "strategic": 1, "other": 1}
+
+
+@dataclass
+class Event:
+    sent: int
+    parties: list[object]
+    networks: list[object]
+    statuses: Counter
+    types: Counter
+    dates: list[dict]
+    join: bool = False
+    past_join: bool = False
+    signed: bool = False
+    announced: bool = False
+    both: bool = False
+    strong: int = 0
+
+
+@dataclass
+class Coop:
+    partners: list[object]
+    events: list[Event] = field(default_factory=list)
+    name: object = None
+    background: bool = False
+
+
+def _sentences(doc):
+    blocked = {t.i for span in doc.spans.get(labels.BOILERPLATE, []) for t in span}
+    out = []
+    for s in doc.sents:
+        if any(t.i not in blocked and not t.is_space for t in s):
+            out.append(s)
+    return out, blocked
+
+
+def build(doc, facts: dict, entities, of_mention: dict, published: str | None):
+    """Return (is_cooperation, cooperations as dicts, entity ids to keep, year context)."""
+    sents, blocked = _sentences(doc)
+    sent_of = {}
+    for si, s in enumerate(sents):
+        for t in s:
+            sent_of[t.i] = si
+    per_sent_ents: dict[int, list[tuple[object, dict]]] = {}
+    for idx, m in enumerate(facts.get("inst", [])):
+        si = sent_of.get(m["start"])
+        if si is None or m["start"] in blocked:
+            continue
+        per_sent_ents.setdefault(si, []).append((of_mention[idx], m))
+    per_sent_cues: dict[int, list[dict]] = {}
+    for c in facts.get("cue", []):
+        si = sent_of.get(c["start"])
+        if si is not None:
+            per_sent_cues.setdefault(si, []).append(c)
+    per_sent_dates: dict[int, list[dict]] = {}
+    year_ctx: dict[int, int | None] = {}
+    last_year = None
+    for d in sorted(facts.get("date", []), key=lambda d: d["start"]):
+        si = sent_of.get(d["start"])
+        after = doc[d["end"]].lower_ if d["end"] < len(doc) else ""
+        d = dict(d, year_context=last_year, text=doc[d["start"] : d["end"]].text,
+                 _attributive=after.startswith(("bestehend", "laufend", "existierend", "währende")))
+        if d.get("year"):
+            last_year = d["year"]
+        if si is not None:
+            per_sent_dates.setdefault(si, []).append(d)
+        year_ctx[d["start"]] = last_year
+    hubs = _hubs(doc, sents, per_sent_ents, per_sent_cues)
+
+    events: list[Event] = []
+    context_types: Counter = Counter()
+    ma_weight = strong_weight = 0
+    current_net = None
+    for si, sent in enumerate(sents):
+        ents = per_sent_ents.get(si, [])
+        cues = per_sent_cues.get(si, [])
+        groups = Counter(c["group"] + ":" + c["label"] for c in cues)
+        nets = [e for e, _ in ents if e.kind == "network"]
+        if nets:
+            current_net = nets[0]
+        lead = si < 3
+        strong = groups["cue:strong"]
+        ma = groups["ma:ma"]
+        ma_weight += ma * (3 if lead else 1)
+        strong_weight += strong * (3 if lead else 1)
+        nonpartner = [c for c in cues if c["group"] == "nonpartner"]
+        parties = []
+        for e, m in ents:
+            if e.kind == "network" or e in parties:
+                continue
+            near = any(-4 <= c["start"] - m["end"] <= 4 or -4 <= m["start"] - c["end"] <= 4 for c in nonpartner)
+            if near and len({x for x, _ in ents if x.kind != "network"}) > 1:
+                continue
+            parties.append(e)
+        words = [t.lower_ for t in sent]
+        join = groups["join:join"] > 0
+        both = any(_BOTH.match(w) and k + 1 < len(words) and words[k + 1] in _BOTH_NOUNS for k, w in enumerate(words))
+        if not (strong or (groups["cue:weak"] and (len(parties) >= 2 or both)) or (join and parties and (nets or current_net))):
+            if strong or groups["cue:weak"]:
+                context_types.update({c["label"]: 1 for c in cues if c["group"] == "type"})
+            continue
+        if ma and not strong:
+            continue
+        statuses = Counter(c["label"] for c in cues if c["group"] == "status")
+        types = Counter(c["label"] for c in cues if c["group"] == "type")
+        ev = Event(si, parties, nets or ([current_net] if join and current_net else []), statuses, types,
+                   per_sent_dates.get(si, []), join=join, both=both, strong=strong)
+        ev.past_join = join and any(w in _PAST_JOIN for w in words) and not any(w in ("nun", "jetzt") for w in words)
+        ev.signed = any(_SIGN.match(w) for w in words)
+        ev.announced = any(_ANNOUNCE.match(w) for w in words)
+        events.extend(_split_sequence(ev, doc, per_sent_ents.get(si, [])))
+
+    coops = _group(events, hubs)
+    is_coop = bool(coops) and not (ma_weight > strong_weight * 2 or (ma_weight >= 3 and strong_weight == 0))
+    if not is_coop:
+        return False, [], set(), hubs
+    out = []
+    for coop in coops:
+        out.append(_finish(doc, sents, coop, context_types if coop is coops[0] else Counter(), published))
+    return True, out, set(), hubs
+
+
+def _hubs(doc, sents, per_sent_ents, per_sent_cues) -> dict:
+    """Network -> the organisation that runs it: "Netzwerk X des Herzzentrums Leipzig", "vom Y gegründet"."""
+    hubs = {}
+    for si, ents in per_sent_ents.items():
+        for k, (e, m) in enumerate(ents):
+            if e.kind != "network":
+                continue
+            nxt = ents[k + 1] if k + 1 < len(ents) else None
+            if nxt and nxt[0].kind != "network":
+                gap = doc[m["end"] : nxt[1]["start"]]
+                if len(gap) <= 3 and all(t.lower_ in ("des", "der", "vom", "von", "am", "beim", "dem") or t.is_punct for t in gap):
+                    hubs.setdefault(e, nxt[0])
+        words = {t.lower_ for t in sents[si]}
+        others = [e for e, _ in ents if e.kind != "network"]
+        nets = [e for e, _ in ents if e.kind == "network"]
+        if nets and len(set(others)) == 1 and any(_FOUND.match(w) for w in words):
+            hubs.setdefault(nets[0], others[0])
+    return hubs
+
+
+def _split_sequence(ev: Event, doc, ents) -> list[Event]:
+    """"Im Februar folgte das A und im März das B": one joining event per member, each with its date."""
+    if not (ev.join and len(ev.parties) >= 2 and len(ev.dates) >= 2):
+        return [ev]
+    out = []
+    for party in ev.parties:
+        pm = next(m for e, m in ents if e is party)
+        before = [d for d in ev.dates if d["end"] <= pm["start"]]
+        date = before[-1:] if before else []
+        out.append(Event(ev.sent, [party], ev.networks, ev.statuses, Counter({"network": 1}), date, join=True,
+                         past_join=ev.past_join, strong=ev.strong))
+    return out
+
+
+def _group(events: list[Event], hubs: dict) -> list[Coop]:
+    coops: list[Coop] = []
+    main: Coop | None = None
+    for ev in events:
+        parties = list(ev.parties)
+        if ev.join and len(parties) == 1 and ev.networks:
+            net = ev.networks[0]
+            hub = hubs.get(net)
+            partner = hub if hub is not None and hub is not parties[0] else net
+            parties = [partner, parties[0]]
+            if ev.past_join:
+                coops.append(Coop(parties, [ev], name=net, background=True))
+                continue
+        if ev.both and main is not None and len(parties) < 2:
+            parties = list(main.partners)
+        if len(parties) < 2:
+            if main is not None and all(p in main.partners for p in parties):
+                main.events.append(ev)
+            continue
+        target = None
+        for coop in coops:
+            if coop.background:
+                continue
+            a, b = set(coop.partners), set(parties)
+            if a == b or (a <= b or b <= a) and not _distinct_background(ev, coop):
+                target = coop
+                break
+        if target is None:
+            target = Coop(parties, [ev], name=ev.networks[0] if ev.networks else None)
+            coops.append(target)
+            if main is None:
+                main = target
+        else:
+            target.events.append(ev)
+            for p in parties:
+                if p not in target.partners:
+                    target.partners.append(p)
+            if target.name is None and ev.networks:
+                target.name = ev.networks[0]
+    coops.sort(key=lambda c: (c.background, c.events[0].sent))
+    if main is not None and main in coops:
+        coops.remove(main)
+        coops.insert(0, main)
+    return coops
+
+
+def _distinct_background(ev: Event, coop: Coop) -> bool:
+    """A sentence about the same parties with its own "seit <date>" is an older, separate cooperation."""
+    return any(d.get("prep") in ("seit", "bereits") and d.get("year") for d in ev.dates) and bool(coop.events) \
+        and not any(d.get("prep") in ("seit", "bereits") for e in coop.events for d in e.dates)
+
+
+def _status(coop: Coop) -> str:
+    if coop.background:
+        return "ongoing"
+    votes: Counter = Counter()
+    signed = any(e.signed for e in coop.events)
+    for rank, ev in enumerate(coop.events):
+        w = 3 if rank == 0 else (2 if rank == 1 else 1)
+        for label, n in ev.statuses.items():
+            if label == "planned" and signed:
+                continue
+            votes[label] += w * n
+        if ev.join and not ev.past_join:
+            votes["extended"] += w
+    if not votes:
+        return "started"
+    if votes["ended"] >= max(votes.values()) * 0.5 and votes["ended"]:
+        return "ended"
+    best = max(_STATUS_ORDER, key=lambda s: (votes[s], -_STATUS_ORDER.index(s)))
+    return best
+
+
+def _date(coop: Coop, published: str | None, status: str) -> dict | None:
+    for ev in coop.events:
+        for d in ev.dates:
+            if d.get("_attributive"):
+                continue
+            value = resolve_date(d, published, d.get("year_context"))
+            if not value:
+                continue
+            prep = d.get("prep")
+            if coop.background and ev.join:
+                kind = "joined"
+            elif prep in ("seit", "ab", "bereits", "zum", "schon"):
+                kind = "start"
+            elif ev.signed:
+                kind = "signed"
+            elif ev.announced:
+                kind = "announced"
+            elif status == "planned":
+                kind = "planned"
+            elif status == "ended":
+                kind = "ended"
+            elif ev.join:
+                kind = "joined"
+            else:
+                kind = "start"
+            return {"value": value, "kind": kind, "text": d["text"]}
+    return None
+
+
+def _finish(doc, sents, coop: Coop, context_types: Counter, published: str | None) -> dict:
+    types: Counter = Counter()
+    for ev in coop.events:
+        types.update(ev.types)
+    if not coop.background:
+        types.update(context_types)
+    chosen = [t for t, n in types.items() if n >= _TYPE_MIN.get(t, 1)]
+    if coop.name is not None or any(e.join for e in coop.events):
+        chosen.append("network")
+    if coop.background:
+        chosen = ["network"] if coop.name is not None else chosen
+    chosen = [t for t in dict.fromkeys(chosen) if t != "network" or coop.name is not None or any(e.join for e in coop.events)]
+    if "joint_center" in chosen and not (coop.name is not None and "zentrum" in coop.name.name.lower()):
+        chosen.remove("joint_center")
+    if not chosen:
+        chosen = ["other"] if any(e.strong for e in coop.events) else ["strategic"]
+    status = _status(coop)
+    evidence = []
+    for ev in coop.events[:5]:
+        s = sents[ev.sent]
+        text = s.text.strip()
+        start = s.start_char + (len(s.text) - len(s.text.lstrip()))
+        evidence.append({"text": text, "start": start, "end": start + len(text)})
+    strong = sum(e.strong for e in coop.events)
+    confidence = min(0.95, 0.5 + 0.1 * strong + 0.05 * len(coop.events))
+    return {
+        "partners": coop.partners,
+        "name": coop.name.name if coop.name is not None else None,
+        "name_entity": coop.name,
+        "types": chosen,
+        "status": status,
+        "date": _date(coop, published, status),
+        "evidence": evidence,
+        "confidence": round(confidence, 2),
+    }

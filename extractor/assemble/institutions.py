@@ -1,0 +1,136 @@
+"""Organisation mentions -> entities: one canonical name per organisation, its surface forms,
+abbreviation, place and kind.
+
+Mentions are merged when they share a canonical name, when one name is a prefix of exactly one
+longer name ("Helios Klinik" -> "Helios Klinik Leisnig"), or when they name the same kind of
+house in the same place ("Leisniger Klinik" -> "Helios Klinik Leisnig", "Uniklinikum Würzburg"
+-> "Universitätsklinikum Würzburg").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_FAMILIES = (
+    ("unihosp", ("universitätsklinikum", "uniklinikum", "universitätsklinik", "uniklinik")),
+    ("unimed", ("universitätsmedizin", "unimedizin")),
+    ("hosp", ("klinikum", "klinik", "krankenhaus", "spital", "hospital")),
+    ("univ", ("universität", "university", "hochschule", "fachhochschule")),
+)
+
+
+def family(head: str | None) -> str | None:
+    if not head:
+        return None
+    low = head.lower()
+    for name, heads in _FAMILIES:
+        if any(low.endswith(h) for h in heads):
+            return name
+    return low
+
+
+def norm(text: str) -> str:
+    return re.sub(r"[\s\-–—/]+", " ", text.lower()).strip()
+
+
+@dataclass(eq=False)
+class Entity:
+    id: str
+    name: str
+    kind: str
+    mentions: list[dict] = field(default_factory=list)
+    abbreviation: str | None = None
+    place: str | None = None
+    head: str | None = None
+
+    @property
+    def first(self) -> int:
+        return min(m["start"] for m in self.mentions)
+
+
+def _score_name(m: dict, surface: str) -> tuple:
+    """Prefer names seen in nominative as written, from head rules, and complete (longer)."""
+    as_written = norm(surface) == norm(m["canonical"])
+    return (m["source"] not in ("coord", "ner", "abbr-use"), as_written, len(m["canonical"]))
+
+
+def resolve(doc, mentions: list[dict]) -> tuple[list[Entity], dict[int, Entity]]:
+    """Entities in order of first mention, and a map from mention index to its entity."""
+    groups: list[list[int]] = []
+    by_norm: dict[str, int] = {}
+    for idx, m in enumerate(mentions):
+        key = norm(m["canonical"])
+        if key in by_norm:
+            groups[by_norm[key]].append(idx)
+        else:
+            by_norm[key] = len(groups)
+            groups.append([idx])
+    parent = list(range(len(groups)))
+
+    def find(g: int) -> int:
+        while parent[g] != g:
+            parent[g] = parent[parent[g]]
+            g = parent[g]
+        return g
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    names = [norm(mentions[g[0]]["canonical"]) for g in groups]
+    # 1. prefix of exactly one longer name
+    for a, na in enumerate(names):
+        longer = [b for b, nb in enumerate(names) if b != a and nb.startswith(na + " ")]
+        if len(longer) == 1 and len(na.split()) >= 1 and (len(na.split()) >= 2 or mentions[groups[a][0]]["abbr"]):
+            union(a, longer[0])
+    # 2. same house family in the same place
+    info = []
+    for g in groups:
+        m = mentions[g[0]]
+        place = m.get("place") or _last_word_place(m)
+        info.append((family(m.get("head")), place))
+    for a in range(len(groups)):
+        fa, pa = info[a]
+        if not fa or not pa:
+            continue
+        cands = [b for b in range(len(groups)) if b != a and info[b][0] == fa and info[b][1] == pa]
+        if len(cands) == 1 or (cands and all(find(c) == find(cands[0]) for c in cands)):
+            mods_a = set(mentions[groups[a][0]].get("modifiers") or [])
+            mods_b = set(mentions[groups[cands[0]][0]].get("modifiers") or [])
+            if not mods_a or not mods_b or mods_a <= mods_b or mods_b <= mods_a:
+                union(a, cands[0])
+    merged: dict[int, list[int]] = {}
+    for gi, g in enumerate(groups):
+        merged.setdefault(find(gi), []).extend(g)
+    entities: list[Entity] = []
+    of_mention: dict[int, Entity] = {}
+    for root in sorted(merged, key=lambda r: min(mentions[i]["start"] for i in merged[r])):
+        idxs = sorted(merged[root], key=lambda i: mentions[i]["start"])
+        ms = [mentions[i] for i in idxs]
+        best = max(ms, key=lambda m: _score_name(m, doc[m["start"] : m["end"]].text))
+        kinds = [m["kind"] for m in ms if m["source"] not in ("ner",)] or [ms[0]["kind"]]
+        kind = "network" if "network" in kinds and best["kind"] == "network" else best["kind"] if best["kind"] != "other" else max(set(kinds), key=kinds.count)
+        abbr = next((m["abbr"] for m in ms if m.get("abbr")), None)
+        place = next((m.get("place") for m in ms if m.get("place")), None)
+        ent = Entity(id="", name=best["canonical"], kind=kind, mentions=ms, abbreviation=abbr, place=place, head=best.get("head"))
+        entities.append(ent)
+        for i in idxs:
+            of_mention[i] = ent
+    for n, ent in enumerate(entities, 1):
+        ent.id = f"i{n}"
+    return entities, of_mention
+
+
+def _last_word_place(m: dict) -> str | None:
+    """"Helios Klinikum Erfurt" -> "Erfurt" when the name ends in a capitalised word after its head."""
+    head = m.get("head")
+    if not head:
+        return None
+    canon = m["canonical"]
+    pos = canon.find(head)
+    if pos < 0:
+        return None
+    rest = canon[pos + len(head) :].strip()
+    return rest if rest and " " not in rest and rest[:1].isupper() and "für" not in rest else None

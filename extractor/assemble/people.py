@@ -1,0 +1,136 @@
+"""Person mentions -> people with title, role and affiliation.
+
+A role attaches to a person as an apposition after the name ("Julian Zimmer,
+Klinikgeschäftsführer der Helios Klinik Leisnig") or before it ("Chefarzt Dr. Lutz Meyer",
+"Der Präsident des Bundeskartellamts, Andreas Mundt"); the organisation right after the role
+(or between role and name) is the affiliation. Later mentions by surname ("Herr Hage",
+"Prof. Medau") join the person named in full.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from extractor.nlp.labels import ARTICLES
+
+_AFFIL_PREPS = (("der",), ("des",), ("am",), ("im",), ("an", "der"), ("an", "dem"), ("vom",), ("von", "der"), ("bei", "der"),
+                ("beim",), ("bei",), ("in", "der"), ("aus", "der"), ("für", "die"), ("für", "das"), ("von",), ("an",))
+_AUTHOR_OPENERS = ("von ", "autor", "text:", "text von", "redaktion")
+
+
+@dataclass(eq=False)
+class PersonEntity:
+    name: str
+    title: str | None = None
+    role: str | None = None
+    affiliation: object = None  # institutions.Entity
+    mentions: list[dict] = field(default_factory=list)
+
+    @property
+    def surname(self) -> str:
+        return self.name.split()[-1]
+
+
+def _is_author(doc, p: dict) -> bool:
+    """Bylines: "(Dr. Margareta Bögelein)" after a date line, "Von Anna Muster" at a line start."""
+    sent = doc[p["start"]].sent
+    before = doc[sent.start : p["start"]].text.strip().lower()
+    if before.startswith(_AUTHOR_OPENERS) and p["start"] - sent.start <= 3:
+        return True
+    if p["start"] > 0 and doc[p["start"] - 1].text == "(" and p["end"] < len(doc) and doc[p["end"]].text == ")":
+        line = sent.text
+        return any(ch.isdigit() for ch in line[:40]) and len(line) < 120
+    return False
+
+
+def _inst_at(k: int, inst_starts: dict[int, tuple[int, object]]) -> tuple[int, object] | None:
+    return inst_starts.get(k)
+
+
+def _affiliation_after(doc, k: int, inst_starts) -> object:
+    """Entity named right after token k: "der Helios Klinik Leisnig", "an der UMMD", "am UKW"."""
+    hit = _inst_at(k, inst_starts)
+    if hit:
+        return hit[1]
+    for prep in _AFFIL_PREPS:
+        n = len(prep)
+        if tuple(t.lower_ for t in doc[k : k + n]) == prep:
+            hit = _inst_at(k + n, inst_starts)
+            if hit:
+                return hit[1]
+    return None
+
+
+def build(doc, person_mentions: list[dict], roles: list[dict], inst_starts: dict[int, tuple[int, object]],
+          place_entities: dict[str, object]) -> list[PersonEntity]:
+    role_by_start = {r["start"]: r for r in roles}
+    role_by_end = {r["end"]: r for r in roles}
+    people: list[PersonEntity] = []
+    for p in person_mentions:
+        if _is_author(doc, p):
+            continue
+        name = p["name"]
+        role, affil = _role_for(doc, p, role_by_start, role_by_end, inst_starts, place_entities)
+        target = _match(people, name)
+        if target is None:
+            target = PersonEntity(name=name)
+            people.append(target)
+        elif len(name.split()) > len(target.name.split()):
+            target.name = name
+        target.mentions.append(p)
+        target.title = target.title or p.get("title")
+        if role and not target.role:
+            target.role = role
+            if affil is not None:
+                target.affiliation = affil
+        elif affil is not None and target.affiliation is None and target.role == role:
+            target.affiliation = affil
+    return people
+
+
+def _match(people: list[PersonEntity], name: str) -> PersonEntity | None:
+    toks = name.split()
+    for person in people:
+        ptoks = person.name.split()
+        if ptoks[-1] != toks[-1]:
+            continue
+        if len(toks) == 1 or len(ptoks) == 1 or ptoks[0] == toks[0]:
+            return person
+    return None
+
+
+def _role_for(doc, p, role_by_start, role_by_end, inst_starts, place_entities):
+    n = len(doc)
+    # role after the name: "Name, Role der Org"
+    k = p["end"]
+    if k < n and doc[k].text == ",":
+        k += 1
+    r = role_by_start.get(k)
+    if r is not None:
+        affil = _affiliation_after(doc, r["end"], inst_starts)
+        return r["text"], affil
+    # "Dr. Lutz Meyer aus Plauen": the house in that place
+    if k + 1 < n and doc[p["end"]].lower_ == "aus" and doc[p["end"] + 1].text in place_entities:
+        return None, place_entities[doc[p["end"] + 1].text]
+    # role before the name: "Chefarzt Dr. X", "Der Präsident des Bundeskartellamts, X"
+    k = p["start"]
+    if k > 0 and doc[k - 1].text == ",":
+        k -= 1
+    r = role_by_end.get(k)
+    if r is not None:
+        return r["text"], _affiliation_after(doc, r["end"], inst_starts)
+    # role, then the organisation, then the name: "Klinikgeschäftsführer des Herzzentrums Leipzig Matthias Hirsekorn"
+    for gap_end in range(k, max(k - 8, 0), -1):
+        r = None
+        for e in range(gap_end, max(gap_end - 8, 0), -1):
+            if e in role_by_end:
+                r = role_by_end[e]
+                break
+        if r is None:
+            break
+        gap = doc[r["end"] : k]
+        affil = _affiliation_after(doc, r["end"], inst_starts)
+        if all(t.lower_ in ARTICLES or t.text[:1].isupper() or t.text in (",", "–", "-") for t in gap) and len(gap) <= 6:
+            return r["text"], affil
+        break
+    return None, None
