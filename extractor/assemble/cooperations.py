@@ -45,6 +45,7 @@ class Event:
     announced: bool = False
     both: bool = False
     strong: int = 0
+    founding: bool = False
 
 
 @dataclass
@@ -53,6 +54,7 @@ class Coop:
     events: list[Event] = field(default_factory=list)
     name: object = None
     background: bool = False
+    planned: bool = False
 
 
 def _sentences(doc):
@@ -118,13 +120,22 @@ def build(doc, facts: dict, entities, of_mention: dict, published: str | None):
         for e, m in ents:
             if e.kind == "network" or e in parties:
                 continue
-            near = any(-4 <= c["start"] - m["end"] <= 4 or -4 <= m["start"] - c["end"] <= 4 for c in nonpartner)
-            if near and len({x for x, _ in ents if x.kind != "network"}) > 1:
+            if _non_partner(doc, m, nonpartner):
                 continue
             parties.append(e)
         words = [t.lower_ for t in sent]
         join = groups["join:join"] > 0
-        both = any(_BOTH.match(w) and k + 1 < len(words) and words[k + 1] in _BOTH_NOUNS for k, w in enumerate(words))
+        both = _generic_pair(words)
+        if both and len(parties) < 2:
+            parties = _antecedents(si, per_sent_ents, parties)
+            both = len(parties) < 2
+        named = _named_centre(doc, sent, ents, words)
+        if named is not None:
+            ev = Event(si, [], [named], Counter(c["label"] for c in cues if c["group"] == "status"),
+                       Counter(c["label"] for c in cues if c["group"] == "type") + Counter({"joint_center": 1}), [], strong=strong)
+            ev.founding = True
+            events.append(ev)
+            continue
         if not (strong or (groups["cue:weak"] and (len(parties) >= 2 or both)) or (join and parties and (nets or current_net))):
             if strong or groups["cue:weak"]:
                 context_types.update({c["label"]: 1 for c in cues if c["group"] == "type"})
@@ -148,6 +159,61 @@ def build(doc, facts: dict, entities, of_mention: dict, published: str | None):
     for coop in coops:
         out.append(_finish(doc, sents, coop, context_types if coop is coops[0] else Counter(), published))
     return True, out, set(), hubs
+
+
+_GENERIC_SINGULAR = {"unternehmen", "hochschule", "universität", "klinik", "klinikum", "institut", "stadt", "firma", "konzern",
+                     "krankenhaus", "verein", "verband", "stiftung"}
+
+
+def _non_partner(doc, m: dict, nonpartner: list[dict]) -> bool:
+    """"wie das Bildungsministerium mitteilte", "laut dem Klinikum", "X, das die Kooperation fördert",
+    "gefördert vom Land": the organisation reports, approves or funds; it is not a party."""
+    if m["start"] > 0 and doc[m["start"] - 1].lower_ in ("wie", "laut") or \
+            m["start"] > 1 and doc[m["start"] - 2].lower_ in ("wie", "laut"):
+        return True
+    for c in nonpartner:
+        if 0 <= c["start"] - m["end"] <= 3 or 0 <= m["start"] - c["end"] <= 2 and doc[c["start"]].lower_.startswith(("geförder", "finanzier", "unterstützt")):
+            return True
+    return False
+
+
+def _generic_pair(words: list[str]) -> bool:
+    """"beide Häuser", "die Kliniken", "das Unternehmen und die Hochschule": the parties named before."""
+    for k, w in enumerate(words[:-1]):
+        nxt = words[k + 1]
+        if _BOTH.match(w) and (nxt in _BOTH_NOUNS or (k + 2 < len(words) and words[k + 2] in _BOTH_NOUNS)):
+            return True
+        if w in ("die", "den") and nxt in _BOTH_NOUNS and nxt not in ("partner", "partnern"):
+            return True
+        if w in ("das", "die", "der") and nxt in _GENERIC_SINGULAR and k + 4 < len(words) and words[k + 2] == "und" \
+                and words[k + 3] in ("das", "die", "der") and words[k + 4] in _GENERIC_SINGULAR:
+            return True
+    return False
+
+
+def _antecedents(si: int, per_sent_ents: dict, parties: list) -> list:
+    """The organisations a generic plural refers to: those of the nearest earlier sentence naming two."""
+    for back in (si - 1, si - 2, si - 3):
+        cands = list(dict.fromkeys(e for e, _ in per_sent_ents.get(back, []) if e.kind != "network"))
+        if len(cands) >= 2:
+            return list(dict.fromkeys([*parties, *cands]))
+    return parties
+
+
+_NAME_INTRO = {"titel", "namen", "bezeichnung", "motto", "dach"}
+_FOUND_WORDS = re.compile(r"^(gegründet|begründet|gründen|errichtet|eingerichtet|entstehen|entsteht|ins)$")
+
+
+def _named_centre(doc, sent, ents, words) -> object:
+    """A joint centre or project named in the sentence: "soll das „Zentrum für X“ gegründet werden",
+    "trägt den Titel „Mitteldeutsches Krebszentrum“", "Unter der Bezeichnung „Zentrum ...“"."""
+    nets = [e for e, _ in ents if e.kind == "network"]
+    others = [e for e, _ in ents if e.kind != "network"]
+    if len(nets) != 1 or others:
+        return None
+    if any(_FOUND_WORDS.match(w) for w in words) or any(w in _NAME_INTRO for w in words):
+        return nets[0]
+    return None
 
 
 def _hubs(doc, sents, per_sent_ents, per_sent_cues) -> dict:
@@ -187,8 +253,15 @@ def _split_sequence(ev: Event, doc, ents) -> list[Event]:
 def _group(events: list[Event], hubs: dict) -> list[Coop]:
     coops: list[Coop] = []
     main: Coop | None = None
+    singles: list[object] = []
+    foundings: list[Event] = []
     for ev in events:
+        if ev.founding:
+            foundings.append(ev)
+            continue
         parties = list(ev.parties)
+        if len(parties) == 1 and ev.strong and not ev.join and parties[0] not in singles:
+            singles.append(parties[0])
         if ev.join and len(parties) == 1 and ev.networks:
             net = ev.networks[0]
             hub = hubs.get(net)
@@ -223,6 +296,18 @@ def _group(events: list[Event], hubs: dict) -> list[Coop]:
                     target.partners.append(p)
             if target.name is None and ev.networks:
                 target.name = ev.networks[0]
+    if main is None and len(singles) >= 2:
+        # the parties are never named together, but each appears with a cooperation cue
+        main = Coop(singles, [e for e in events if len(e.parties) == 1 and e.parties[0] in singles])
+        coops.append(main)
+    if main is not None:
+        for ev in foundings:
+            planned_apart = ev.statuses["planned"] > 0 and _status(main) != "planned"
+            if planned_apart:
+                coops.append(Coop(list(main.partners), [ev], name=ev.networks[0], planned=True))
+            else:
+                main.events.append(ev)
+                main.name = main.name or ev.networks[0]
     coops.sort(key=lambda c: (c.background, c.events[0].sent))
     if main is not None and main in coops:
         coops.remove(main)
@@ -239,6 +324,8 @@ def _distinct_background(ev: Event, coop: Coop) -> bool:
 def _status(coop: Coop) -> str:
     if coop.background:
         return "ongoing"
+    if coop.planned:
+        return "planned"
     votes: Counter = Counter()
     signed = any(e.signed for e in coop.events)
     for rank, ev in enumerate(coop.events):
@@ -293,13 +380,13 @@ def _finish(doc, sents, coop: Coop, context_types: Counter, published: str | Non
     if not coop.background:
         types.update(context_types)
     chosen = [t for t, n in types.items() if n >= _TYPE_MIN.get(t, 1)]
-    if coop.name is not None or any(e.join for e in coop.events):
+    if any(e.join for e in coop.events) or (coop.name is not None and re.search(r"netzwerk|verbund|allianz|konsortium", coop.name.name.lower())):
         chosen.append("network")
     if coop.background:
         chosen = ["network"] if coop.name is not None else chosen
-    chosen = [t for t in dict.fromkeys(chosen) if t != "network" or coop.name is not None or any(e.join for e in coop.events)]
-    if "joint_center" in chosen and not (coop.name is not None and "zentrum" in coop.name.name.lower()):
-        chosen.remove("joint_center")
+    chosen = list(dict.fromkeys(chosen))
+    if coop.planned:
+        chosen = [t for t in chosen if t not in ("strategic", "network", "patient_care", "telemedicine", "administration")]
     if not chosen:
         chosen = ["other"] if any(e.strong for e in coop.events) else ["strategic"]
     status = _status(coop)

@@ -25,6 +25,7 @@ _ADJ = re.compile(
 _FOR_HEADS = {"institut", "zentrum", "center", "centre", "ministerium", "bundesministerium", "landesministerium",
               "gesellschaft", "stiftung", "verband", "verein", "akademie", "netzwerk", "verbund", "hochschule",
               "universität", "kammer", "agentur", "amt", "forschungszentrum"}
+_LOCATION_HEADS = {"Landkreis", "Kreis", "Stadt", "Gemeinde", "Freistaat", "Region"}
 _GENDER_END = {"n": "es", "f": "e", "m": "er", "p": "e"}
 
 
@@ -100,6 +101,9 @@ def _place_run(doc: Doc, i: int, limit: int) -> int:
     j = i + 1
     while j < limit:
         tok = doc[j]
+        if j - i < 3 and _is_namepart(tok) and not _looks_like_person_start(doc, j) and tok.text not in lexicons.first_names():
+            j += 1  # "Schloss Hohenfels", "Teleintensivmedizin Bayern"
+            continue
         if tok.text == "/" and j + 1 < limit and _is_namepart(doc[j + 1]):
             j += 2
             continue
@@ -159,6 +163,9 @@ class InstitutionFinder:
     def __init__(self) -> None:
         self.heads = lexicons.heads()
         self.legal = lexicons.legal_forms()
+        self._legal_firsts: dict[str, list[tuple[str, ...]]] = {}
+        for form in self.legal:
+            self._legal_firsts.setdefault(form[0], []).append(form)
         self.known = lexicons.organisations()
         self._known_tokens = {}
         for form in self.known:
@@ -199,6 +206,8 @@ class InstitutionFinder:
             return []
         head = self.heads.lookup(tok.text)
         if head is None:
+            return []
+        if head.base in _LOCATION_HEADS and i > 0 and doc[i - 1].lower_ in ("im", "in", "aus", "nach", "ins"):
             return []
         sent = tok.sent
         # left: modifiers (brands, adjectives, place adjectives)
@@ -252,6 +261,8 @@ class InstitutionFinder:
                         break
                     spans.append((k + 1, k2, doc[k + 1 : k2].text))
                     k = k2
+                if len(spans) == 1 and doc[i + 1].lower_ in ("in", "aus"):
+                    return []  # "Kliniken in Mittelhessen": a region, not a named house
                 if len(spans) > 1:
                     for s, e, pl in spans:
                         start = j if s == i else s
@@ -327,12 +338,14 @@ class InstitutionFinder:
     # -- legal forms ------------------------------------------------------------------------
     def _legal_forms(self, doc: Doc) -> list[InstMention]:
         out = []
+        texts = [t.text for t in doc]
+        firsts = self._legal_firsts
         i = 0
         while i < len(doc):
             match = None
-            for form in self.legal:
+            for form in firsts.get(texts[i], ()):
                 n = len(form)
-                if tuple(t.text for t in doc[i : i + n]) == form:
+                if tuple(texts[i : i + n]) == form:
                     match = n
                     break
             if match is None:
@@ -395,6 +408,7 @@ class InstitutionFinder:
             if m is None:
                 continue
             m.abbr = abbr
+            taken.update(range(i, k + 1))  # the definition itself is no further mention
             # a place after the parenthesis belongs to the name: "(INI) Hannover"
             p_end = _place_run(doc, k + 1, doc[i].sent.end)
             if p_end > k + 1 and not any(q in taken for q in range(k + 1, p_end)) and m.place is None:

@@ -42,8 +42,20 @@ class HeadLexicon:
     exact: dict[str, tuple[str, str, str, bool, bool]] = field(default_factory=dict)
     suffixes: list[tuple[str, str, str, str, bool, bool]] = field(default_factory=list)
 
+    _memo: dict[str, Head | None] = field(default_factory=dict)
+
     def lookup(self, word: str) -> Head | None:
-        """Head noun (or compound ending in one) for a token text; None if it is no head."""
+        """Head noun (or compound ending in one) for a token text; None if it is no head (memoised)."""
+        try:
+            return self._memo[word]
+        except KeyError:
+            pass
+        head = self._lookup(word)
+        if len(self._memo) < 500_000:
+            self._memo[word] = head
+        return head
+
+    def _lookup(self, word: str) -> Head | None:
         low = word.lower()
         hit = self.exact.get(low)
         if hit:
@@ -100,6 +112,9 @@ class RoleLexicon:
     modifiers: tuple[str, ...]
 
     def is_role(self, word: str) -> bool:
+        return _is_role(self, word)
+
+    def _is_role(self, word: str) -> bool:
         if word in self.exact:
             return True
         low = word.lower()
@@ -107,6 +122,11 @@ class RoleLexicon:
 
     def is_modifier(self, word: str) -> bool:
         return word[:1].isupper() and any(word.startswith(m) for m in self.modifiers)
+
+
+@lru_cache(maxsize=200_000)
+def _is_role(lex: "RoleLexicon", word: str) -> bool:
+    return lex._is_role(word)
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,191 @@
+"""Rule components on small sentences the team wrote: positive AND negative cases for each rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.assemble.dates import resolve
+from extractor.nlp.components import facts
+
+
+def inst_names(nlp, text: str) -> list[str]:
+    return [m["canonical"] for m in facts(nlp(text))["inst"]]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # genitive folds to nominative
+        ("Der Chefarzt des Herzzentrums Leipzig sprach.", ["Herzzentrum Leipzig"]),
+        # brand + head + place
+        ("Die Helios Klinik Leisnig wächst.", ["Helios Klinik Leisnig"]),
+        # inflected adjective folds to the nominative form used without article
+        ("Sie sprach mit der Technischen Hochschule Brandenburg.", ["Technische Hochschule Brandenburg"]),
+        # coordinated plural makes two houses
+        ("Die Universitätskliniken Leipzig und Jena planen.", ["Universitätsklinikum Leipzig", "Universitätsklinikum Jena"]),
+        # "für" complement belongs to the name
+        ("Das Karlsruher Institut für Technologie forscht.", ["Karlsruher Institut für Technologie"]),
+        # legal form closes a company name
+        ("Die ZF Getriebe Brandenburg GmbH investiert.", ["ZF Getriebe Brandenburg GmbH"]),
+        # compound authority names itself
+        ("Das Bundeskartellamt prüft den Fall.", ["Bundeskartellamt"]),
+        # place adjective with the place named elsewhere -> "Klinikum Nürnberg"
+        ("Nürnberg wächst. Das Nürnberger Klinikum baut.", ["Klinikum Nürnberg"]),
+    ],
+)
+def test_institution_names(nlp, text, expected):
+    assert inst_names(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Die Klinik hat einen neuen Chefarzt.",  # bare head: generic, no name
+        "Beide Kliniken arbeiten eng zusammen.",  # plural without places
+        "Er wohnt im Landkreis Ansbach.",  # a region, not an authority acting
+        "Medizinische Versorgungszentren sind wichtig.",  # plural with an adjective only
+    ],
+)
+def test_no_institution_in_generic_phrases(nlp, text):
+    assert inst_names(nlp, text) == []
+
+
+def test_abbreviation_defined_and_reused(nlp):
+    doc = nlp("Die Universitätsmedizin Magdeburg (UMMD) wächst. Die UMMD baut ein Zentrum.")
+    ms = facts(doc)["inst"]
+    assert [m["canonical"] for m in ms] == ["Universitätsmedizin Magdeburg", "Universitätsmedizin Magdeburg"]
+    assert ms[0]["abbr"] == "UMMD"
+
+
+def test_undefined_abbreviation_matches_initials(nlp):
+    doc = nlp("Das Universitätsklinikum Münster berät. Das Team des UKM operiert.")
+    assert [m["canonical"] for m in facts(doc)["inst"]] == ["Universitätsklinikum Münster"] * 2
+
+
+def people(nlp, text):
+    return [(p["name"], p["title"]) for p in facts(nlp(text))["person"]]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("sagt Prof. Dr. med. Anna Berger heute.", [("Anna Berger", "Prof. Dr. med.")]),
+        ("erklärt Julian Zimmer, Geschäftsführer.", [("Julian Zimmer", None)]),
+        ("Professor Hans-Jochen Weller lobt.", [("Hans-Jochen Weller", "Professor")]),
+        ("Prof. Dr. Jürgen von der Emde leitet.", [("Jürgen von der Emde", "Prof. Dr.")]),
+        ("Univ.-Prof. Dr. Alex W. Friedrich spricht.", [("Alex W. Friedrich", "Univ.-Prof. Dr.")]),
+        ("Dafür dankte Herr Hage allen.", [("Hage", None)]),
+    ],
+)
+def test_people(nlp, text, expected):
+    assert people(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Das Robert Koch-Institut warnt.",  # first name opening an organisation
+        "Die Robert Bosch GmbH investiert.",
+        "Im März beginnt der Bau.",  # months are no names
+    ],
+)
+def test_no_people(nlp, text):
+    assert people(nlp, text) == []
+
+
+@pytest.mark.parametrize(
+    "text, name, role, affiliation",
+    [
+        # role after the name, organisation after the role is the affiliation
+        ("„Gut“, erklärt Julian Zimmer, Klinikgeschäftsführer der Helios Klinik Leisnig.", "Julian Zimmer",
+         "Klinikgeschäftsführer", "Helios Klinik Leisnig"),
+        # role before the name with the organisation in between (genitive folded)
+        ("Der Präsident des Bundeskartellamts, Andreas Mundt, sagte dies.", "Andreas Mundt", "Präsident", "Bundeskartellamt"),
+        # modifier and sub-unit stay in the role
+        ("sagt Dr. Maria Kern, Leitende Oberärztin für Kardiologie an der Helios Klinik Borna.", "Maria Kern",
+         "Leitende Oberärztin für Kardiologie", "Helios Klinik Borna"),
+        # genitive role folds to nominative
+        ("im Beisein des Vorstandsvorsitzenden der Universitätsmedizin Talberg, Prof. Dr. Eva Lind.", "Eva Lind",
+         "Vorstandsvorsitzender", "Universitätsmedizin Talberg"),
+    ],
+)
+def test_roles_and_affiliations(extract, text, name, role, affiliation):
+    rec = extract("Das Universitätsklinikum Jena und die Helios Klinik Borna kooperieren. " + text)
+    person = next(p for p in rec.people if p.name == name)
+    assert person.role == role
+    names = {i.id: i.name for i in rec.institutions}
+    assert names.get(person.affiliation) == affiliation
+
+
+@pytest.mark.parametrize(
+    "phrase, published, expected",
+    [
+        ("am 3. Juni 2025", None, "2025-06-03"),
+        ("Ab 12.07.2023", None, "2023-07-12"),
+        ("seit Mai 2022", None, "2022-05"),
+        ("Seit März", "2025-03-11", "2025-03"),  # month without year: publication year
+        ("Seit März", None, None),  # ... and null without one
+        ("gestern", "2008-11-28", "2008-11-27"),
+        ("am Freitag", "2020-07", "2020-07"),  # relative day, month-precise publication
+        ("im Jahr 2000", None, "2000"),
+    ],
+)
+def test_dates(nlp, phrase, published, expected):
+    doc = nlp(f"Die Kooperation begann {phrase} offiziell.")
+    dates = facts(doc)["date"]
+    assert len(dates) == 1
+    assert doc[dates[0]["start"] : dates[0]["end"]].text == phrase
+    assert resolve(dates[0], published, None) == expected
+
+
+def test_cooperation_between_two_named_partners(extract):
+    rec = extract("Das Klinikum Osnabrück und das Universitätsklinikum Münster haben am 3. Juni 2025 einen "
+                  "Kooperationsvertrag unterzeichnet. Die Zusammenarbeit umfasst die Weiterbildung und Telekonsile.")
+    assert rec.is_cooperation
+    names = {i.id: i.name for i in rec.institutions}
+    coop = rec.cooperations[0]
+    assert sorted(names[p] for p in coop.partners) == ["Klinikum Osnabrück", "Universitätsklinikum Münster"]
+    assert coop.status == "started"
+    assert coop.date.value == "2025-06-03" and coop.date.kind == "signed"
+    assert {"education", "telemedicine"} <= set(coop.types)
+
+
+def test_network_members_joining_in_sequence(extract):
+    rec = extract("Das Netzwerk Lungengesundheit wurde im Januar 2023 vom Klinikum Chemnitz gegründet. "
+                  "Als erster Partner trat die Helios Klinik Zwickau dem Netzwerk bei. "
+                  "Im Februar folgte das Erzgebirgsklinikum Annaberg und im März das Kreiskrankenhaus Freiberg.")
+    names = {i.id: i.name for i in rec.institutions}
+    pairs = {frozenset(names[p] for p in c.partners): c for c in rec.cooperations}
+    joined = pairs[frozenset({"Klinikum Chemnitz", "Erzgebirgsklinikum Annaberg"})]
+    assert joined.date.value == "2023-02" and joined.status == "ongoing"
+    assert pairs[frozenset({"Klinikum Chemnitz", "Kreiskrankenhaus Freiberg"})].date.value == "2023-03"
+    assert all(c.name == "Netzwerk Lungengesundheit" for c in rec.cooperations)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # plain acquisition blocked by the authority
+        "Das Bundeskartellamt hat dem Klinikum Worms untersagt, das Hochstift Krankenhaus Worms zu erwerben. "
+        "Durch die Fusion hätte das Klinikum eine marktbeherrschende Stellung erlangt.",
+        # one organisation alone
+        "Das Klinikum Rheinhagen hat einen neuen Chefarzt. Dr. Paul Meier übernimmt die Leitung der Chirurgie.",
+    ],
+)
+def test_no_cooperation(extract, text):
+    rec = extract(text)
+    assert not rec.is_cooperation and rec.cooperations == []
+
+
+def test_announcer_is_not_a_partner(extract):
+    rec = extract("Die Universitätsmedizin Rostock und die Universitätsmedizin Greifswald haben einen "
+                  "Kooperationsvertrag unterzeichnet, wie das Bildungsministerium am Freitag mitteilte.", published="2020-07-10")
+    names = {i.id: i.name for i in rec.institutions}
+    assert sorted(names[p] for p in rec.cooperations[0].partners) == ["Universitätsmedizin Greifswald", "Universitätsmedizin Rostock"]
+
+
+def test_boilerplate_gives_no_facts(extract):
+    rec = extract("Das Klinikum Osnabrück und das Universitätsklinikum Münster kooperieren in der Weiterbildung.\n"
+                  "Foto: Stadtwerke Osnabrück GmbH\nMehr zum Thema\nKlinikum Hamm und Universität Bonn schließen Kooperation")
+    names = sorted(i.name for i in rec.institutions)
+    assert names == ["Klinikum Osnabrück", "Universitätsklinikum Münster"]
