@@ -98,6 +98,7 @@ def build(doc, facts: dict, entities, of_mention: dict, published: str | None):
             per_sent_dates.setdefault(si, []).append(d)
         year_ctx[d["start"]] = last_year
     hubs = _hubs(doc, sents, per_sent_ents, per_sent_cues)
+    focal = _focal(per_sent_ents)
 
     events: list[Event] = []
     context_types: Counter = Counter()
@@ -107,7 +108,8 @@ def build(doc, facts: dict, entities, of_mention: dict, published: str | None):
         ents = per_sent_ents.get(si, [])
         cues = per_sent_cues.get(si, [])
         groups = Counter(c["group"] + ":" + c["label"] for c in cues)
-        nets = [e for e, _ in ents if e.kind == "network"]
+        frames = [e for e, m in ents if _in_frame(doc, m)]
+        nets = list(dict.fromkeys([e for e, _ in ents if e.kind == "network"] + frames))
         if nets:
             current_net = nets[0]
         lead = si < 3
@@ -117,9 +119,12 @@ def build(doc, facts: dict, entities, of_mention: dict, published: str | None):
         strong_weight += strong * (3 if lead else 1)
         nonpartner = [c for c in cues if c["group"] == "nonpartner"]
         parties = []
+        join_here = groups["join:join"] > 0
         for e, m in ents:
-            if e.kind == "network" or e in parties:
+            if e in parties or e in frames:
                 continue
+            if e in nets and (join_here or e in hubs or len({x for x, _ in ents if x not in nets}) >= 2):
+                continue  # the network members join (or its hub runs) is the cooperation's name, not a party
             if _non_partner(doc, m, nonpartner):
                 continue
             parties.append(e)
@@ -129,6 +134,10 @@ def build(doc, facts: dict, entities, of_mention: dict, published: str | None):
         if both and len(parties) < 2:
             parties = _antecedents(si, per_sent_ents, parties)
             both = len(parties) < 2
+        if len(parties) == 1 and (strong or "gemeinsam" in words) and _with_partner(doc, ents, parties[0]):
+            host = next((e for e in focal if e is not parties[0]), None)
+            if host is not None:  # "Zusammenarbeit mit X": the other side is the article's own organisation
+                parties = [host, parties[0]]
         named = _named_centre(doc, sent, ents, words)
         if named is not None:
             ev = Event(si, [], [named], Counter(c["label"] for c in cues if c["group"] == "status"),
@@ -163,6 +172,36 @@ def build(doc, facts: dict, entities, of_mention: dict, published: str | None):
 
 _GENERIC_SINGULAR = {"unternehmen", "hochschule", "universität", "klinik", "klinikum", "institut", "stadt", "firma", "konzern",
                      "krankenhaus", "verein", "verband", "stiftung"}
+
+
+def _in_frame(doc, m: dict) -> bool:
+    """"im Rahmen des Robotikzentrums X", "unter dem Dach der Y": the frame of a cooperation, not a party."""
+    before = [t.lower_ for t in doc[max(0, m["start"] - 3) : m["start"]]]
+    return len(before) >= 2 and (before[-2] in ("rahmen", "dach") or before[-3:-1] == ["rahmen", "des"])
+
+
+def _focal(per_sent_ents: dict) -> list:
+    """Organisations by how much the article is about them (mentions, then first appearance)."""
+    counts: Counter = Counter()
+    first: dict = {}
+    for si in sorted(per_sent_ents):
+        for e, m in per_sent_ents[si]:
+            if e.kind == "network":
+                continue
+            counts[e] += 1
+            first.setdefault(e, m["start"])
+    return sorted(counts, key=lambda e: (-counts[e], first[e]))
+
+
+def _with_partner(doc, ents, party) -> bool:
+    """"(Zusammenarbeit|gemeinsam) mit dem X": X is named as the counterpart of an implicit host."""
+    for e, m in ents:
+        if e is party:
+            k = m["start"]
+            before = [t.lower_ for t in doc[max(0, k - 3) : k]]
+            if "mit" in before:
+                return True
+    return False
 
 
 def _non_partner(doc, m: dict, nonpartner: list[dict]) -> bool:
@@ -200,6 +239,7 @@ def _antecedents(si: int, per_sent_ents: dict, parties: list) -> list:
     return parties
 
 
+_CENTRE = re.compile(r"zentrum|zentren|center|centre|institut", re.IGNORECASE)
 _NAME_INTRO = {"titel", "namen", "bezeichnung", "motto", "dach"}
 _FOUND_WORDS = re.compile(r"^(gegründet|begründet|gründen|errichtet|eingerichtet|entstehen|entsteht|ins)$")
 
@@ -207,8 +247,8 @@ _FOUND_WORDS = re.compile(r"^(gegründet|begründet|gründen|errichtet|eingerich
 def _named_centre(doc, sent, ents, words) -> object:
     """A joint centre or project named in the sentence: "soll das „Zentrum für X“ gegründet werden",
     "trägt den Titel „Mitteldeutsches Krebszentrum“", "Unter der Bezeichnung „Zentrum ...“"."""
-    nets = [e for e, _ in ents if e.kind == "network"]
-    others = [e for e, _ in ents if e.kind != "network"]
+    nets = [e for e, _ in ents if e.kind == "network" or _CENTRE.search(e.name)]
+    others = [e for e, _ in ents if e not in nets]
     if len(nets) != 1 or others:
         return None
     if any(_FOUND_WORDS.match(w) for w in words) or any(w in _NAME_INTRO for w in words):
@@ -231,9 +271,19 @@ def _hubs(doc, sents, per_sent_ents, per_sent_cues) -> dict:
         words = {t.lower_ for t in sents[si]}
         others = [e for e, _ in ents if e.kind != "network"]
         nets = [e for e, _ in ents if e.kind == "network"]
+        if not nets and words & {"netzwerk", "verbund", "zusammenschluss", "bündnis"}:
+            nets = [last for last in [_last_network(per_sent_ents, si)] if last is not None]  # "Das Netzwerk wurde von X gegründet"
         if nets and len(set(others)) == 1 and any(_FOUND.match(w) for w in words):
             hubs.setdefault(nets[0], others[0])
     return hubs
+
+
+def _last_network(per_sent_ents: dict, si: int):
+    for back in range(si, -1, -1):
+        nets = [e for e, _ in per_sent_ents.get(back, []) if e.kind == "network"]
+        if nets:
+            return nets[-1]
+    return None
 
 
 def _split_sequence(ev: Event, doc, ents) -> list[Event]:

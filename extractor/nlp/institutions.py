@@ -66,6 +66,13 @@ def _is_namepart(tok: Token, *, allow_heads: bool = False) -> bool:
     return True
 
 
+def _proper_compound(word: str) -> bool:
+    """"Emstal-Klinikverbund", "Südharz-Klinikum": a capitalised proper-name part before the head."""
+    parts = word.split("-")
+    return len(parts) >= 2 and len(parts[0]) >= 4 and parts[0][:1].isupper() and lexicons.heads().lookup(parts[0]) is None \
+        and parts[0] not in ("Reha", "Herz", "Kinder", "Frauen", "Notfall", "Akut", "Fach", "Haupt", "Kreis", "Tele", "Uni", "Gesundheits")
+
+
 def _place_of_adjective(doc: Doc, word: str) -> str | None:
     """"Leipziger" -> "Leipzig" when the text also names the place itself."""
     if not (word.endswith("er") and len(word) > 5 and word[:1].isupper()):
@@ -125,6 +132,15 @@ def _place_run(doc: Doc, i: int, limit: int) -> int:
             continue
         break
     return j
+
+
+_NETWORK_NAME = re.compile(r"(^|\s)(netzwerk|verbund|allianz|konsortium|plattform|cluster|initiative)\b|netzwerk\b|netz\s", re.IGNORECASE)
+
+
+def is_network_name(name: str) -> bool:
+    """"Netzwerk Herzgesundheit", "Schlaganfallnetzwerk Mittelhessen", "Verbund X", "Palliativnetz Altmark";
+    not an operator such as "Klinikverbund Emstal"."""
+    return bool(_NETWORK_NAME.search(name + " "))
 
 
 def _pieces(name: str) -> list[str]:
@@ -273,7 +289,7 @@ class InstitutionFinder:
             # a plural without places is generic ("beide Kliniken", "Medizinische Versorgungszentren")
             if place is None:
                 return []
-        named = bool(mods) or place is not None or end > i + 1
+        named = bool(mods) or place is not None or end > i + 1 or _proper_compound(tok.text)
         if not named:
             # a compound public authority names itself ("Bundeskartellamt", "Bildungsministerium")
             if head.suffix_of_compound and head.kind == "public_authority" and not head.plural:
@@ -289,6 +305,11 @@ class InstitutionFinder:
                 place_adj, place, mods = mods[-1], stem, mods[:-1]
                 canon = self._canonical(mods, head, None, stem)
                 return [InstMention(j, end, canon, self._kind(mods, head, canon), head.base, None, place_adj, modifiers=mods)]
+        if not mods and end > i + 1 and lexicons.is_descriptor(tok.text) and _is_cap(doc[i + 1]):
+            # "der Verein Palliativnetz Altmark": the descriptor is not part of the name
+            canon = doc[i + 1 : end].text
+            kind = "network" if is_network_name(canon) else head.kind
+            return [InstMention(i + 1, end, canon, kind, None, place, modifiers=[])]
         canon = self._canonical(mods, head, doc[i + 1 : end].text if end > i + 1 else None, None)
         return [InstMention(j, end, canon, self._kind(mods, head, canon), head.base, place, place_adj, modifiers=mods)]
 
@@ -326,14 +347,14 @@ class InstitutionFinder:
         return re.sub(r"\s+", " ", name.replace("- ", "-")).strip()
 
     def _kind(self, mods: list[str], head, canon: str) -> str:
-        low = canon.lower()
-        if any(w in low for w in ("netzwerk", "verbund", "allianz")):
+        if is_network_name(canon):
             return "network"
-        if head.kind == "network" and any(w in low for w in ("herzzentrum", "klinik", "universitätsmedizin")):
+        low = canon.lower()
+        if head.kind in ("other", "network") and any(w in low for w in ("klinik", "krankenhaus", "universitätsmedizin", "spital")):
             return "hospital"
-        if head.kind == "research_institute" and any(w in low for w in ("universität", "technologie")):
-            return "university" if "für technologie" in low else head.kind
-        return head.kind
+        if head.kind == "research_institute" and "für technologie" in low:
+            return "university"
+        return "other" if head.kind == "network" else head.kind
 
     # -- legal forms ------------------------------------------------------------------------
     def _legal_forms(self, doc: Doc) -> list[InstMention]:
@@ -355,6 +376,8 @@ class InstitutionFinder:
             j = i
             while j - 1 >= sent.start and i - (j - 1) <= 6:
                 prev = doc[j - 1]
+                if lexicons.is_descriptor(prev.text) and j < i:
+                    break
                 if prev.text in ("&", "-", "+") or (_is_cap(prev) and not _nonname(prev) and not lexicons.roles().is_role(prev.text)) \
                         or (prev.like_num and j - 1 > sent.start):
                     j -= 1

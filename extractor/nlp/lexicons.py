@@ -182,3 +182,14 @@ def boilerplate() -> tuple[tuple[str, ...], tuple[str, ...]]:
 def nonname_words() -> frozenset[str]:
     """Capitalised words that are never part of a name (sentence-initial function words etc.)."""
     return frozenset(_lines("nonname_words.txt"))
+
+
+@lru_cache(maxsize=1)
+def descriptors() -> tuple[str, ...]:
+    """Word endings of nouns that describe an organisation before its name ("Antriebshersteller")."""
+    return tuple(w.lower() for w in _lines("descriptors.txt"))
+
+
+def is_descriptor(word: str) -> bool:
+    low = word.lower()
+    return any(low.endswith(d) for d in descriptors())
