@@ -27,7 +27,7 @@ _ANNOUNCE = re.compile(r"^(mitteilte|mitgeteilt|teilte|bekannt|gab|gaben|verkün
 _FOUND = re.compile(r"^(gegründet|gründen|gründet|gründete|ins|initiiert|koordiniert\w*|angebunden|aufgebaut)$")
 _CREATE = re.compile(r"^(entwickeln|gründen|aufbauen|schaffen|errichten|etablieren|einrichten|gegründet|entstehen)$")
 _STATUS_ORDER = ("ended", "planned", "extended", "started", "ongoing")
-_TYPE_MIN = {"patient_care": 2, "education": 1, "research": 1, "telemedicine": 1, "network": 1, "joint_center": 1,
+_TYPE_MIN = {"patient_care": 2, "education": 1, "research": 1, "telemedicine": 1, "network": 2, "joint_center": 1,
              "administration": 2, "strategic": 1, "other": 1}
 
 
@@ -46,6 +46,7 @@ class Event:
     both: bool = False
     strong: int = 0
     founding: bool = False
+    prev_dates: list = field(default_factory=list)
 
 
 @dataclass
@@ -87,8 +88,13 @@ def build(doc, facts: dict, entities, of_mention: dict, published: str | None):
     per_sent_dates: dict[int, list[dict]] = {}
     year_ctx: dict[int, int | None] = {}
     last_year = None
+    last_year_sent = -10
     for d in sorted(facts.get("date", []), key=lambda d: d["start"]):
         si = sent_of.get(d["start"])
+        if si is not None and si - last_year_sent > 2:
+            last_year = None  # a year named long before does not date a bare month
+        if d.get("year") and si is not None:
+            last_year_sent = si
         after = doc[d["end"]].lower_ if d["end"] < len(doc) else ""
         d = dict(d, year_context=last_year, text=doc[d["start"] : d["end"]].text,
                  _attributive=after.startswith(("bestehend", "laufend", "existierend", "währende")))
@@ -158,6 +164,9 @@ def build(doc, facts: dict, entities, of_mention: dict, published: str | None):
         ev.past_join = join and any(w in _PAST_JOIN for w in words) and not any(w in ("nun", "jetzt") for w in words)
         ev.signed = any(_SIGN.match(w) for w in words)
         ev.announced = any(_ANNOUNCE.match(w) for w in words)
+        prev = {e for e, _ in per_sent_ents.get(si - 1, [])}
+        if prev & set(parties):
+            ev.prev_dates = [d for d in per_sent_dates.get(si - 1, []) if d.get("prep") in ("ab", "seit", "zum", "am")]
         events.extend(_split_sequence(ev, doc, per_sent_ents.get(si, [])))
 
     coops = _group(events, hubs)
@@ -395,7 +404,12 @@ def _status(coop: Coop) -> str:
 
 
 def _date(coop: Coop, published: str | None, status: str) -> dict | None:
-    for ev in coop.events:
+    """The date of this cooperation event: signing and start dates ("am 3. Juni unterzeichnet",
+    "Ab 12.07.2023", "Zum 1. Januar 2026") before announcements ("am Dienstag vorgestellt");
+    a date in the sentence just before the first event ("Ab 1.9. ... Die Häuser haben dazu ...")
+    is the last resort. Attributive dates ("das seit 2024 bestehende Netzwerk") never count."""
+    candidates = []
+    for order, ev in enumerate(coop.events):
         for d in ev.dates:
             if d.get("_attributive"):
                 continue
@@ -404,23 +418,32 @@ def _date(coop: Coop, published: str | None, status: str) -> dict | None:
                 continue
             prep = d.get("prep")
             if coop.background and ev.join:
-                kind = "joined"
+                kind, rank = "joined", 0
+            elif ev.signed and prep not in ("seit", "ab", "zum", "bereits", "schon"):
+                kind, rank = "signed", 0
             elif prep in ("seit", "ab", "bereits", "zum", "schon"):
-                kind = "start"
-            elif ev.signed:
-                kind = "signed"
+                kind, rank = "start", 1
             elif ev.announced:
-                kind = "announced"
+                kind, rank = "announced", 3
             elif status == "planned":
-                kind = "planned"
+                kind, rank = "planned", 2
             elif status == "ended":
-                kind = "ended"
+                kind, rank = "ended", 1
             elif ev.join:
-                kind = "joined"
+                kind, rank = "joined", 1
             else:
-                kind = "start"
-            return {"value": value, "kind": kind, "text": d["text"]}
-    return None
+                kind, rank = "start", 2
+            if d.get("weekday") is not None or d.get("relative_days") is not None:
+                rank = max(rank, 2)  # "heute unterzeichneten" may belong to another clause; named dates first
+            candidates.append((rank, order, {"value": value, "kind": kind, "text": d["text"]}))
+    if not candidates and coop.events:
+        for d in coop.events[0].prev_dates:
+            value = resolve_date(d, published, d.get("year_context"))
+            if value:
+                return {"value": value, "kind": "start" if d.get("prep") in ("ab", "seit", "zum") else "signed", "text": d["text"]}
+    if not candidates:
+        return None
+    return min(candidates, key=lambda c: (c[0], c[1]))[2]
 
 
 def _finish(doc, sents, coop: Coop, context_types: Counter, published: str | None) -> dict:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from extractor.nlp import lexicons
+
 _FAMILIES = (
     ("unihosp", ("universitätsklinikum", "uniklinikum", "universitätsklinik", "uniklinik")),
     ("unimed", ("universitätsmedizin", "unimedizin")),
@@ -80,10 +82,15 @@ def resolve(doc, mentions: list[dict]) -> tuple[list[Entity], dict[int, Entity]]
             parent[max(ra, rb)] = min(ra, rb)
 
     names = [norm(mentions[g[0]]["canonical"]) for g in groups]
-    # 1. prefix of exactly one longer name
+    # 1. prefix of exactly one longer name ("Helios Klinik" -> "Helios Klinik Leisnig"; "Siemens" ->
+    #    "Siemens Aktiengesellschaft" when only a legal form is added)
+    legal = {" ".join(f).lower() for f in lexicons.legal_forms()}
     for a, na in enumerate(names):
         longer = [b for b, nb in enumerate(names) if b != a and nb.startswith(na + " ")]
-        if len(longer) == 1 and len(na.split()) >= 1 and (len(na.split()) >= 2 or mentions[groups[a][0]]["abbr"]):
+        if len(longer) != 1:
+            continue
+        rest = names[longer[0]][len(na) + 1 :]
+        if len(na.split()) >= 2 or mentions[groups[a][0]]["abbr"] or rest in legal:
             union(a, longer[0])
     # 2. same house family in the same place
     info = []
