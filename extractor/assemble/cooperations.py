@@ -27,8 +27,8 @@ _ANNOUNCE = re.compile(r"^(mitteilte|mitgeteilt|teilte|bekannt|gab|gaben|verkün
 _FOUND = re.compile(r"^(gegründet|gründen|gründet|gründete|ins|initiiert|koordiniert\w*|angebunden|aufgebaut)$")
 _CREATE = re.compile(r"^(entwickeln|gründen|aufbauen|schaffen|errichten|etablieren|einrichten|gegründet|entstehen)$")
 _STATUS_ORDER = ("ended", "planned", "extended", "started", "ongoing")
-_TYPE_MIN = {"patient_care": 2, "education": 1, "research": 1, "telemedicine": 1, "network": 2, "joint_center": 1,
-             "administration": 2, "strategic": 1, "other": 1}
+_TYPE_MIN = {"patient_care": 1, "education": 1, "research": 1, "telemedicine": 1, "network": 2, "joint_center": 1,
+             "administration": 1, "strategic": 1, "other": 1}
 
 
 @dataclass
