@@ -175,7 +175,8 @@ def build(doc, facts: dict, entities, of_mention: dict, published: str | None):
         return False, [], set(), hubs
     out = []
     for coop in coops:
-        out.append(_finish(doc, sents, coop, context_types if coop is coops[0] else Counter(), published))
+        extra = context_types + _paragraph_types(sents, coop, per_sent_cues) if coop is coops[0] else Counter()
+        out.append(_finish(doc, sents, coop, extra, published))
     return True, out, set(), hubs
 
 
@@ -446,6 +447,24 @@ def _date(coop: Coop, published: str | None, status: str) -> dict | None:
     if not candidates:
         return None
     return min(candidates, key=lambda c: (c[0], c[1]))[2]
+
+
+def _paragraph_types(sents, coop: Coop, per_sent_cues: dict) -> Counter:
+    """Type keywords of the other sentences in the paragraphs that report the main cooperation:
+    press releases describe what the partners will do right after announcing it."""
+    event_sents = {ev.sent for ev in coop.events}
+    para_of = []
+    para = 0
+    for k, s in enumerate(sents):
+        if k and "\n" in sents[k - 1].doc[sents[k - 1].start : s.start].text:
+            para += 1
+        para_of.append(para)
+    paras = {para_of[k] for k in event_sents}
+    out: Counter = Counter()
+    for k in range(len(sents)):
+        if k not in event_sents and para_of[k] in paras:
+            out.update({c["label"]: 1 for c in per_sent_cues.get(k, []) if c["group"] == "type"})
+    return out
 
 
 def _finish(doc, sents, coop: Coop, context_types: Counter, published: str | None) -> dict:

@@ -79,7 +79,6 @@ def find_people(doc: Doc, insts: set[int]) -> list[PersonMention]:
                 else:
                     title_toks.append(doc[j].text)
                 j += 1
-            name_start = j
             k = _name_run(doc, j, insts)
             if k > j:
                 title = " ".join(title_toks).replace(" .", ".") or None
