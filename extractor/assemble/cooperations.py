@@ -171,6 +171,16 @@ def build(doc, facts: dict, entities, of_mention: dict, published: str | None):
 
     coops = _group(events, hubs)
     is_coop = bool(coops) and not (ma_weight > strong_weight * 2 or (ma_weight >= 3 and strong_weight == 0))
+    # a cooperation stopped by an authority ("Kartellamt untersagt ...") is reported in the lead
+    if any(c["group"] == "blocked" for si in range(min(3, len(sents))) for c in per_sent_cues.get(si, [])):
+        is_coop = False
+    # mentioned only in passing: the main cooperation appears late and nothing in the lead is about it
+    if coops and is_coop:
+        first = min(ev.sent for ev in coops[0].events)
+        lead_cue = any(c["group"] == "cue" and c["label"] == "strong" for si in range(min(2, len(sents)))
+                       for c in per_sent_cues.get(si, []))
+        if first > max(5, 0.4 * len(sents)) and not lead_cue:
+            is_coop = False
     if not is_coop:
         return False, [], set(), hubs
     out = []
@@ -220,6 +230,12 @@ def _non_partner(doc, m: dict, nonpartner: list[dict]) -> bool:
     if m["start"] > 0 and doc[m["start"] - 1].lower_ in ("wie", "laut") or \
             m["start"] > 1 and doc[m["start"] - 2].lower_ in ("wie", "laut"):
         return True
+    before = [t.lower_ for t in doc[max(0, m["start"] - 2) : m["start"]]]
+    if before and before[-1] in ("vom", "von", "durch") or before[:1] == ["von"]:
+        # "vom Bundesforschungsministerium mit 2,5 Mio. Euro gefördert"
+        if any(0 <= c["start"] - m["end"] <= 10 and doc[c["start"]].lower_.startswith(("geförder", "finanzier", "unterstützt"))
+               for c in nonpartner):
+            return True
     for c in nonpartner:
         if 0 <= c["start"] - m["end"] <= 3 or 0 <= m["start"] - c["end"] <= 2 and doc[c["start"]].lower_.startswith(("geförder", "finanzier", "unterstützt")):
             return True
