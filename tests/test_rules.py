@@ -170,6 +170,14 @@ def test_network_members_joining_in_sequence(extract):
         "Durch die Fusion hätte das Klinikum eine marktbeherrschende Stellung erlangt.",
         # one organisation alone
         "Das Klinikum Rheinhagen hat einen neuen Chefarzt. Dr. Paul Meier übernimmt die Leitung der Chirurgie.",
+        # a cooperation stopped by the competition authority
+        "Kartellamt stoppt Klinikpartnerschaft\nDas Bundeskartellamt hat die geplante Zusammenarbeit der Ruhrtal-Klinik "
+        "Brilon und des Diemel-Krankenhauses Marsberg untersagt.",
+        # a cooperation mentioned only in passing, late in a text about something else
+        "Stadtwerke Talheim mit Rekordgewinn\nDie Stadtwerke Talheim haben 2024 mehr Strom verkauft. Der Umsatz stieg um "
+        "zwölf Prozent. Die Zahl der Kunden wuchs. Neue Windräder gingen ans Netz. Die Preise blieben stabil. "
+        "Das Personal wurde aufgestockt. Die Investitionen stiegen. Außerdem kooperiert die Stadtwerke Talheim GmbH "
+        "mit der Hochschule Talheim bei Praktika.",
     ],
 )
 def test_no_cooperation(extract, text):
@@ -189,3 +197,24 @@ def test_boilerplate_gives_no_facts(extract):
                   "Foto: Stadtwerke Osnabrück GmbH\nMehr zum Thema\nKlinikum Hamm und Universität Bonn schließen Kooperation")
     names = sorted(i.name for i in rec.institutions)
     assert names == ["Klinikum Osnabrück", "Universitätsklinikum Münster"]
+
+
+def test_implicit_host_of_zusammenarbeit_mit(extract):
+    """"Zusammenarbeit mit X" in a text about Y: Y is the other party."""
+    rec = extract("Das Klinikum Rinteln setzt auf Partner. Das Klinikum Rinteln wächst seit Jahren. "
+                  "Bewährt hat sich die seit 2019 bestehende Zusammenarbeit mit dem Rehazentrum Bad Eilsen.")
+    names = {i.id: i.name for i in rec.institutions}
+    assert [sorted(names[p] for p in c.partners) for c in rec.cooperations] == [["Klinikum Rinteln", "Rehazentrum Bad Eilsen"]]
+
+
+def test_descriptor_noun_is_not_part_of_the_name(extract):
+    rec = extract("Die Hochschule Talheim und der Antriebshersteller Kersting Antriebstechnik GmbH haben einen "
+                  "Kooperationsvertrag unterzeichnet.")
+    assert sorted(i.name for i in rec.institutions) == ["Hochschule Talheim", "Kersting Antriebstechnik GmbH"]
+
+
+def test_funder_is_not_a_partner(extract):
+    rec = extract("Die Nachwuchsgruppe Enzymkatalyse der Universität Talheim wird vom Bundesforschungsministerium mit "
+                  "2,5 Mio. Euro gefördert und kooperiert eng mit der RWTH Aachen.")
+    names = {i.id: i.name for i in rec.institutions}
+    assert all("Bundesforschungsministerium" not in names[p] for c in rec.cooperations for p in c.partners)
