@@ -13,7 +13,7 @@ from dataclasses import asdict
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extractor.nlp import labels
+from extractor.nlp import labels, lexicons
 from extractor.nlp.cues import find_cues
 from extractor.nlp.dates import find_dates
 from extractor.nlp.institutions import InstitutionFinder, InstMention
@@ -61,14 +61,46 @@ class InstitutionsComponent:
         mentions = self.finder(doc, blocked)
         if self.use_ner and doc.ents:
             taken = {k for m in mentions for k in range(m.start, m.end)}
+            by_abbr = {m.abbr: m for m in mentions if m.abbr}
             for ent in doc.ents:
                 if ent.label_ != "ORG" or any(k in taken or k in blocked for k in range(ent.start, ent.end)):
+                    continue
+                if not _plausible_org(doc, ent):
+                    continue
+                if ent.text in by_abbr:  # a statistical hit on an abbreviation the rules already resolved
+                    if not (ent.start > 0 and doc[ent.start - 1].text == "("):
+                        t = by_abbr[ent.text]
+                        mentions.append(InstMention(ent.start, ent.end, t.canonical, t.kind, t.head, t.place, abbr=ent.text, source="abbr-use"))
                     continue
                 mentions.append(_ner_institution(ent))
             mentions.sort(key=lambda m: m.start)
         doc.spans[labels.INSTITUTION] = [Span(doc, m.start, m.end, label=m.kind) for m in mentions]
         facts(doc)["inst"] = [asdict(m) for m in mentions]
         return doc
+
+
+def _plausible_org(doc: Doc, ent: Span) -> bool:
+    """Statistical ORG spans that are really titled people, agencies or parenthesised abbreviations are dropped."""
+    first = ent[0].text
+    if first in lexicons.titles() or first in lexicons.media() or ent.text in lexicons.media():
+        return False
+    if first in lexicons.first_names() and len(ent) >= 2 and not any(heads().lookup(t.text) for t in ent):
+        return False
+    if ent.start > 0 and doc[ent.start - 1].text == "(" and ent.end < len(doc) and doc[ent.end].text == ")":
+        return False
+    return ent.text[:1].isupper()
+
+
+def _plausible_person(doc: Doc, ent: Span) -> bool:
+    """Statistical PER spans count when they look like a name: every token a capitalised word
+    (or a particle), at least two of them or one after "Herr"/"Frau", and no title inside."""
+    words = [t for t in ent if t.text.lower() not in ("von", "van", "de", "der", "zu")]
+    if not words or any(not t.text[:1].isupper() or not t.text.replace("-", "").isalpha() or t.text in lexicons.titles()
+                        or t.text in lexicons.nonname_words() for t in words):
+        return False
+    honorific = ent.start > 0 and doc[ent.start - 1].text in ("Herr", "Herrn", "Frau")
+    known_first = words[0].text in lexicons.first_names() and len(words) >= 2
+    return honorific or known_first  # "Gemeinsames Labor", "Kersting Antriebstechnik" are no people
 
 
 def _ner_institution(ent: Span) -> InstMention:
@@ -104,8 +136,7 @@ class PeopleComponent:
         if self.use_ner and doc.ents:
             taken = {k for p in people for k in range(p.start, p.end)} | inst_set | blocked
             for ent in doc.ents:
-                if ent.label_ == "PER" and len(ent) >= 1 and not any(k in taken for k in range(ent.start, ent.end)) \
-                        and ent.text[:1].isupper() and len(ent.text) > 2:
+                if ent.label_ == "PER" and not any(k in taken for k in range(ent.start, ent.end)) and _plausible_person(doc, ent):
                     people.append(PersonMention(ent.start, ent.end, ent.text, None, ent.start))
             people.sort(key=lambda p: p.start)
         person_tokens = {k for p in people for k in range(p.start, p.end)}

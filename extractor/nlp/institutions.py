@@ -446,6 +446,16 @@ class InstitutionFinder:
         """Later uses of an abbreviation ("des INI", "der UMMD"), and all-caps short forms whose
         letters are the initials of a name in the text ("UKM" for Universitätsklinikum Münster)."""
         defined = {m.abbr: m for m in found if m.abbr}
+        texts = [t.text for t in doc]
+        for abbr, target in list(defined.items()):
+            parts = abbr.split()
+            if len(parts) < 2:
+                continue
+            for i in range(len(doc) - len(parts) + 1):  # "MUL – CT" used again later
+                if texts[i : i + len(parts)] == parts and not any(k in taken or k in blocked for k in range(i, i + len(parts))):
+                    found.append(InstMention(i, i + len(parts), target.canonical, target.kind, target.head, target.place,
+                                             abbr=abbr, source="abbr-use"))
+                    taken.update(range(i, i + len(parts)))
         for i, tok in enumerate(doc):
             if i in taken or i in blocked or not _ALLCAPS.match(tok.text):
                 continue

@@ -193,3 +193,9 @@ def descriptors() -> tuple[str, ...]:
 def is_descriptor(word: str) -> bool:
     low = word.lower()
     return any(low.endswith(d) for d in descriptors())
+
+
+@lru_cache(maxsize=1)
+def media() -> frozenset[str]:
+    """News agencies and media named in credits ("(dpa)", "Foto: AFP")."""
+    return frozenset(_lines("media.txt"))
