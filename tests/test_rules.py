@@ -31,6 +31,10 @@ def inst_names(nlp, text: str) -> list[str]:
         ("Das Bundeskartellamt prüft den Fall.", ["Bundeskartellamt"]),
         # place adjective with the place named elsewhere -> "Klinikum Nürnberg"
         ("Nürnberg wächst. Das Nürnberger Klinikum baut.", ["Klinikum Nürnberg"]),
+        # a describing noun before a name without head noun or legal form
+        ("Der Medizintechnikhersteller Dräger liefert.", ["Dräger"]),
+        # abbreviated university heads with their place
+        ("Die TU Dresden und die Uni Leipzig forschen.", ["TU Dresden", "Uni Leipzig"]),
     ],
 )
 def test_institution_names(nlp, text, expected):
@@ -44,6 +48,7 @@ def test_institution_names(nlp, text, expected):
         "Beide Kliniken arbeiten eng zusammen.",  # plural without places
         "Er wohnt im Landkreis Ansbach.",  # a region, not an authority acting
         "Medizinische Versorgungszentren sind wichtig.",  # plural with an adjective only
+        "Die TU hat viele Studierende.",  # an abbreviated head without its place
     ],
 )
 def test_no_institution_in_generic_phrases(nlp, text):

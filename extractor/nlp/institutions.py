@@ -210,6 +210,8 @@ class InstitutionFinder:
                 add(m)
         for m in self._known_orgs(doc, taken):
             add(m)
+        for m in self._after_descriptor(doc, taken, blocked):
+            add(m)
         self._attach_abbreviations(doc, found, taken)
         self._abbreviation_uses(doc, found, taken, blocked)
         found.sort(key=lambda m: m.start)
@@ -218,11 +220,13 @@ class InstitutionFinder:
     # -- head nouns ---------------------------------------------------------------------------
     def _from_head(self, doc: Doc, i: int) -> list[InstMention]:
         tok = doc[i]
-        if not _is_cap(tok) or tok.text.isupper():
+        if not _is_cap(tok) or (tok.text.isupper() and tok.text.lower() not in self.heads.exact):
             return []
         head = self.heads.lookup(tok.text)
         if head is None:
             return []
+        if tok.text.isupper() and (not (i + 1 < len(doc) and _is_namepart(doc[i + 1])) or (i > 0 and doc[i - 1].text == "(")):
+            return []  # "TU Dresden" names a house; a bare "TU" or an abbreviation in parentheses does not
         if head.base in _LOCATION_HEADS and i > 0 and doc[i - 1].lower_ in ("im", "in", "aus", "nach", "ins"):
             return []
         sent = tok.sent
@@ -403,6 +407,27 @@ class InstitutionFinder:
                     out.append(InstMention(i, i + n, name, kind, None, source="known",
                                            abbr=form if form != name and _ALLCAPS.match(form) else None))
                     break
+        return out
+
+    # -- descriptor + name -------------------------------------------------------------------
+    def _after_descriptor(self, doc: Doc, taken: set[int], blocked: set[int]) -> list[InstMention]:
+        """"der Medizintechnikhersteller Dräger", "das Start-up Nia Health": a describing noun, then a
+        name that no other rule found."""
+        out = []
+        for i, tok in enumerate(doc[:-1]):
+            if i in taken or i in blocked or not _is_cap(tok) or not lexicons.is_descriptor(tok.text):
+                continue
+            if i == 0 or doc[i - 1].lower_ not in ARTICLES | {"dem", "den", "vom", "beim", "zum", "zur"}:
+                continue
+            k = i + 1
+            while k < tok.sent.end and k - i <= 3 and k not in taken and _is_namepart(doc[k]) \
+                    and not (k == i + 1 and _looks_like_person_start(doc, k)):
+                k += 1
+            if k == i + 1:
+                continue
+            name = doc[i + 1 : k].text
+            kind = "association" if tok.lower_.endswith(("verein", "verband")) else "company"
+            out.append(InstMention(i + 1, k, name, "network" if is_network_name(name) else kind, None, source="descriptor"))
         return out
 
     # -- abbreviations -----------------------------------------------------------------------
