@@ -157,6 +157,10 @@ def build(doc, facts: dict, entities, of_mention: dict, published: str | None):
             continue
         if ma and not strong:
             continue
+        if not parties and not nets:
+            # "Die Zusammenarbeit bietet viele Vorteile": describes the cooperation, names no party
+            context_types.update({c["label"]: 1 for c in cues if c["group"] == "type"})
+            continue
         statuses = Counter(c["label"] for c in cues if c["group"] == "status")
         types = Counter(c["label"] for c in cues if c["group"] == "type")
         ev = Event(si, parties, nets or ([current_net] if join and current_net else []), statuses, types,
@@ -191,7 +195,8 @@ def build(doc, facts: dict, entities, of_mention: dict, published: str | None):
 
 
 _GENERIC_SINGULAR = {"unternehmen", "hochschule", "universität", "klinik", "klinikum", "institut", "stadt", "firma", "konzern",
-                     "krankenhaus", "verein", "verband", "stiftung"}
+                     "krankenhaus", "verein", "verband", "stiftung", "universitätsmedizin", "uniklinik", "uniklinikum",
+                     "universitätsklinikum", "kommune", "landkreis", "kreis", "zentrum", "netzwerk"}
 
 
 def _in_frame(doc, m: dict) -> bool:
@@ -253,6 +258,9 @@ def _generic_pair(words: list[str]) -> bool:
         if w in ("das", "die", "der") and nxt in _GENERIC_SINGULAR and k + 4 < len(words) and words[k + 2] == "und" \
                 and words[k + 3] in ("das", "die", "der") and words[k + 4] in _GENERIC_SINGULAR:
             return True
+        if w in _GENERIC_SINGULAR and nxt == "und" and k + 2 < len(words) and words[k + 2] in _GENERIC_SINGULAR \
+                and words[k + 2] != w:
+            return True  # "Universitätsmedizin und Institut arbeiten ... zusammen"
     return False
 
 
@@ -488,7 +496,8 @@ def _finish(doc, sents, coop: Coop, context_types: Counter, published: str | Non
     for ev in coop.events:
         types.update(ev.types)
     if not coop.background:
-        types.update(context_types)
+        # the surrounding text adds what the partners do, but not that it is a network
+        types.update(context_types - Counter({"network": context_types["network"]}))
     chosen = [t for t, n in types.items() if n >= _TYPE_MIN.get(t, 1)]
     if any(e.join for e in coop.events) or (coop.name is not None and re.search(r"netzwerk|verbund|allianz|konsortium", coop.name.name.lower())):
         chosen.append("network")

@@ -208,12 +208,12 @@ class InstitutionFinder:
                 continue
             for m in self._from_head(doc, i):
                 add(m)
+        self._attach_abbreviations(doc, found, taken)
+        self._abbreviation_uses(doc, found, taken, blocked)
         for m in self._known_orgs(doc, taken):
             add(m)
         for m in self._after_descriptor(doc, taken, blocked):
             add(m)
-        self._attach_abbreviations(doc, found, taken)
-        self._abbreviation_uses(doc, found, taken, blocked)
         found.sort(key=lambda m: m.start)
         return [m for m in found if not any(k in blocked for k in range(m.start, m.end))]
 
