@@ -32,7 +32,7 @@ def build_facts(doc, published: str | None = None) -> Facts:
     inst_starts = {m["start"]: (m["end"], of_mention[i]) for i, m in enumerate(mentions)}
     places = {e.place: e for e in entities if e.place and " " not in e.place}
     people = people_rules.build(doc, f.get("person", []), f.get("role", []), inst_starts, places)
-    is_coop, coops, _, hubs = coop_rules.build(doc, f, entities, of_mention, published)
+    is_coop, coops = coop_rules.build(doc, f, of_mention, published)
 
     keep = []
     for c in coops:

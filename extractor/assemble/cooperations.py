@@ -1,10 +1,8 @@
-"""Cue sentences -> cooperation events -> cooperations.
+"""Cooperation events -> cooperations with partners, name, types, status, date and evidence.
 
-An event is a sentence that reports a cooperation (a strong cue such as "Kooperation", or a weak
-one such as "Vertrag" with two organisations) together with its parties, dates, status words and
-type keywords. Events about the same parties merge into one cooperation; members joining a
-network one after another ("Im Februar folgte X und im März Y") each become their own
-cooperation with the network's hub. Funders, approvers and announcers are not parties.
+Events about the same parties merge into one cooperation; members joining a network one after
+another ("Im Februar folgte X und im März Y") each become their own cooperation with the
+network's hub; a sentence about the same parties with its own "seit <date>" is an older one.
 """
 
 from __future__ import annotations
@@ -14,39 +12,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from extractor.assemble.dates import resolve as resolve_date
-from extractor.nlp import labels
+from extractor.assemble.events import Event, read_article
 
-_BOTH = re.compile(r"^(beide[nr]?)$")
-_BOTH_NOUNS = {"häuser", "kliniken", "einrichtungen", "partner", "standorte", "hochschulen", "unternehmen", "universitätskliniken",
-               "seiten", "institutionen", "kliniken", "unikliniken", "universitätsmedizinen", "unimedizinen", "zentren", "vertragspartner",
-               "kooperationspartner", "organisationen", "universitäten", "institute", "häusern", "partnern"}
-_PAST_JOIN = {"trat", "traten", "folgte", "folgten", "kam", "kamen", "schloss", "schlossen", "war", "waren", "wurde", "wurden"}
-_PRESENT_JOIN = {"nun", "jetzt", "erhält", "ab", "neu", "neuer", "neuen", "neues", "weiteren", "weiterer"}
-_SIGN = re.compile(r"^(unterzeichn\w*|unterschrieben|unterschreiben|besiegelt|abgeschlossen|geschlossen|vereinbart\w*)$")
-_ANNOUNCE = re.compile(r"^(mitteilte|mitgeteilt|teilte|bekannt|gab|gaben|verkündet\w*)$")
-_FOUND = re.compile(r"^(gegründet|gründen|gründet|gründete|ins|initiiert|koordiniert\w*|angebunden|aufgebaut)$")
-_CREATE = re.compile(r"^(entwickeln|gründen|aufbauen|schaffen|errichten|etablieren|einrichten|gegründet|entstehen)$")
 _STATUS_ORDER = ("ended", "planned", "extended", "started", "ongoing")
 _TYPE_MIN = {"patient_care": 1, "education": 1, "research": 1, "telemedicine": 1, "network": 2, "joint_center": 1,
              "administration": 1, "strategic": 1, "other": 1}
-
-
-@dataclass
-class Event:
-    sent: int
-    parties: list[object]
-    networks: list[object]
-    statuses: Counter
-    types: Counter
-    dates: list[dict]
-    join: bool = False
-    past_join: bool = False
-    signed: bool = False
-    announced: bool = False
-    both: bool = False
-    strong: int = 0
-    founding: bool = False
-    prev_dates: list = field(default_factory=list)
 
 
 @dataclass
@@ -56,282 +26,6 @@ class Coop:
     name: object = None
     background: bool = False
     planned: bool = False
-
-
-def _sentences(doc):
-    blocked = {t.i for span in doc.spans.get(labels.BOILERPLATE, []) for t in span}
-    out = []
-    for s in doc.sents:
-        if any(t.i not in blocked and not t.is_space for t in s):
-            out.append(s)
-    return out, blocked
-
-
-def build(doc, facts: dict, entities, of_mention: dict, published: str | None):
-    """Return (is_cooperation, cooperations as dicts, entity ids to keep, year context)."""
-    sents, blocked = _sentences(doc)
-    sent_of = {}
-    for si, s in enumerate(sents):
-        for t in s:
-            sent_of[t.i] = si
-    per_sent_ents: dict[int, list[tuple[object, dict]]] = {}
-    for idx, m in enumerate(facts.get("inst", [])):
-        si = sent_of.get(m["start"])
-        if si is None or m["start"] in blocked:
-            continue
-        per_sent_ents.setdefault(si, []).append((of_mention[idx], m))
-    per_sent_cues: dict[int, list[dict]] = {}
-    for c in facts.get("cue", []):
-        si = sent_of.get(c["start"])
-        if si is not None:
-            per_sent_cues.setdefault(si, []).append(c)
-    per_sent_dates: dict[int, list[dict]] = {}
-    year_ctx: dict[int, int | None] = {}
-    last_year = None
-    last_year_sent = -10
-    for d in sorted(facts.get("date", []), key=lambda d: d["start"]):
-        si = sent_of.get(d["start"])
-        if si is not None and si - last_year_sent > 2:
-            last_year = None  # a year named long before does not date a bare month
-        if d.get("year") and si is not None:
-            last_year_sent = si
-        after = doc[d["end"]].lower_ if d["end"] < len(doc) else ""
-        d = dict(d, year_context=last_year, text=doc[d["start"] : d["end"]].text,
-                 _attributive=after.startswith(("bestehend", "laufend", "existierend", "währende")))
-        if d.get("year"):
-            last_year = d["year"]
-        if si is not None:
-            per_sent_dates.setdefault(si, []).append(d)
-        year_ctx[d["start"]] = last_year
-    hubs = _hubs(doc, sents, per_sent_ents, per_sent_cues)
-    focal = _focal(per_sent_ents)
-
-    events: list[Event] = []
-    context_types: Counter = Counter()
-    ma_weight = strong_weight = 0
-    current_net = None
-    for si, sent in enumerate(sents):
-        ents = per_sent_ents.get(si, [])
-        cues = per_sent_cues.get(si, [])
-        groups = Counter(c["group"] + ":" + c["label"] for c in cues)
-        frames = [e for e, m in ents if _in_frame(doc, m)]
-        nets = list(dict.fromkeys([e for e, _ in ents if e.kind == "network"] + frames))
-        if nets:
-            current_net = nets[0]
-        lead = si < 3
-        strong = groups["cue:strong"]
-        ma = groups["ma:ma"]
-        ma_weight += ma * (3 if lead else 1)
-        strong_weight += strong * (3 if lead else 1)
-        nonpartner = [c for c in cues if c["group"] == "nonpartner"]
-        parties = []
-        join_here = groups["join:join"] > 0
-        for e, m in ents:
-            if e in parties or e in frames:
-                continue
-            if e in nets and (join_here or e in hubs or len({x for x, _ in ents if x not in nets}) >= 2):
-                continue  # the network members join (or its hub runs) is the cooperation's name, not a party
-            if _non_partner(doc, m, nonpartner):
-                continue
-            parties.append(e)
-        words = [t.lower_ for t in sent]
-        join = groups["join:join"] > 0
-        both = _generic_pair(words)
-        if both and len(parties) < 2:
-            parties = _antecedents(si, per_sent_ents, parties)
-            both = len(parties) < 2
-        if len(parties) == 1 and (strong or "gemeinsam" in words) and _with_partner(doc, ents, parties[0]):
-            host = next((e for e in focal if e is not parties[0]), None)
-            if host is not None:  # "Zusammenarbeit mit X": the other side is the article's own organisation
-                parties = [host, parties[0]]
-        named = _named_centre(doc, sent, ents, words)
-        if named is not None:
-            ev = Event(si, [], [named], Counter(c["label"] for c in cues if c["group"] == "status"),
-                       Counter(c["label"] for c in cues if c["group"] == "type") + Counter({"joint_center": 1}), [], strong=strong)
-            ev.founding = True
-            events.append(ev)
-            continue
-        if not (strong or (groups["cue:weak"] and (len(parties) >= 2 or both)) or (join and parties and (nets or current_net))):
-            if strong or groups["cue:weak"]:
-                context_types.update({c["label"]: 1 for c in cues if c["group"] == "type"})
-            continue
-        if ma and not strong:
-            continue
-        if not parties and not nets:
-            # "Die Zusammenarbeit bietet viele Vorteile": describes the cooperation, names no party
-            context_types.update({c["label"]: 1 for c in cues if c["group"] == "type"})
-            continue
-        statuses = Counter(c["label"] for c in cues if c["group"] == "status")
-        types = Counter(c["label"] for c in cues if c["group"] == "type")
-        ev = Event(si, parties, nets or ([current_net] if join and current_net else []), statuses, types,
-                   per_sent_dates.get(si, []), join=join, both=both, strong=strong)
-        ev.past_join = join and any(w in _PAST_JOIN for w in words) and not any(w in ("nun", "jetzt") for w in words)
-        ev.signed = any(_SIGN.match(w) for w in words)
-        ev.announced = any(_ANNOUNCE.match(w) for w in words)
-        prev = {e for e, _ in per_sent_ents.get(si - 1, [])}
-        if prev & set(parties):
-            ev.prev_dates = [d for d in per_sent_dates.get(si - 1, []) if d.get("prep") in ("ab", "seit", "zum", "am")]
-        events.extend(_split_sequence(ev, doc, per_sent_ents.get(si, [])))
-
-    coops = _group(events, hubs)
-    is_coop = bool(coops) and not (ma_weight > strong_weight * 2 or (ma_weight >= 3 and strong_weight == 0))
-    # a cooperation stopped by an authority ("Kartellamt untersagt ...") is reported in the lead
-    if any(c["group"] == "blocked" for si in range(min(3, len(sents))) for c in per_sent_cues.get(si, [])):
-        is_coop = False
-    # mentioned only in passing: the main cooperation appears late and nothing in the lead is about it
-    if coops and is_coop:
-        first = min(ev.sent for ev in coops[0].events)
-        lead_cue = any(c["group"] == "cue" and c["label"] == "strong" for si in range(min(2, len(sents)))
-                       for c in per_sent_cues.get(si, []))
-        if first > max(5, 0.4 * len(sents)) and not lead_cue:
-            is_coop = False
-    if not is_coop:
-        return False, [], set(), hubs
-    out = []
-    for coop in coops:
-        extra = context_types + _paragraph_types(sents, coop, per_sent_cues) if coop is coops[0] else Counter()
-        out.append(_finish(doc, sents, coop, extra, published))
-    return True, out, set(), hubs
-
-
-_GENERIC_SINGULAR = {"unternehmen", "hochschule", "universität", "klinik", "klinikum", "institut", "stadt", "firma", "konzern",
-                     "krankenhaus", "verein", "verband", "stiftung", "universitätsmedizin", "uniklinik", "uniklinikum",
-                     "universitätsklinikum", "kommune", "landkreis", "kreis", "zentrum", "netzwerk"}
-
-
-def _in_frame(doc, m: dict) -> bool:
-    """"im Rahmen des Robotikzentrums X", "unter dem Dach der Y": the frame of a cooperation, not a party."""
-    before = [t.lower_ for t in doc[max(0, m["start"] - 3) : m["start"]]]
-    return len(before) >= 2 and (before[-2] in ("rahmen", "dach") or before[-3:-1] == ["rahmen", "des"])
-
-
-def _focal(per_sent_ents: dict) -> list:
-    """Organisations by how much the article is about them (mentions, then first appearance)."""
-    counts: Counter = Counter()
-    first: dict = {}
-    for si in sorted(per_sent_ents):
-        for e, m in per_sent_ents[si]:
-            if e.kind == "network":
-                continue
-            counts[e] += 1
-            first.setdefault(e, m["start"])
-    return sorted(counts, key=lambda e: (-counts[e], first[e]))
-
-
-def _with_partner(doc, ents, party) -> bool:
-    """"(Zusammenarbeit|gemeinsam) mit dem X": X is named as the counterpart of an implicit host."""
-    for e, m in ents:
-        if e is party:
-            k = m["start"]
-            before = [t.lower_ for t in doc[max(0, k - 3) : k]]
-            if "mit" in before:
-                return True
-    return False
-
-
-def _non_partner(doc, m: dict, nonpartner: list[dict]) -> bool:
-    """"wie das Bildungsministerium mitteilte", "laut dem Klinikum", "X, das die Kooperation fördert",
-    "gefördert vom Land": the organisation reports, approves or funds; it is not a party."""
-    if m["start"] > 0 and doc[m["start"] - 1].lower_ in ("wie", "laut") or \
-            m["start"] > 1 and doc[m["start"] - 2].lower_ in ("wie", "laut"):
-        return True
-    before = [t.lower_ for t in doc[max(0, m["start"] - 2) : m["start"]]]
-    if before and before[-1] in ("vom", "von", "durch") or before[:1] == ["von"]:
-        # "vom Bundesforschungsministerium mit 2,5 Mio. Euro gefördert"
-        if any(0 <= c["start"] - m["end"] <= 10 and doc[c["start"]].lower_.startswith(("geförder", "finanzier", "unterstützt"))
-               for c in nonpartner):
-            return True
-    for c in nonpartner:
-        if 0 <= c["start"] - m["end"] <= 3 or 0 <= m["start"] - c["end"] <= 2 and doc[c["start"]].lower_.startswith(("geförder", "finanzier", "unterstützt")):
-            return True
-    return False
-
-
-def _generic_pair(words: list[str]) -> bool:
-    """"beide Häuser", "die Kliniken", "das Unternehmen und die Hochschule": the parties named before."""
-    for k, w in enumerate(words[:-1]):
-        nxt = words[k + 1]
-        if _BOTH.match(w) and (nxt in _BOTH_NOUNS or (k + 2 < len(words) and words[k + 2] in _BOTH_NOUNS)):
-            return True
-        if w in ("die", "den") and nxt in _BOTH_NOUNS and nxt not in ("partner", "partnern"):
-            return True
-        if w in ("das", "die", "der") and nxt in _GENERIC_SINGULAR and k + 4 < len(words) and words[k + 2] == "und" \
-                and words[k + 3] in ("das", "die", "der") and words[k + 4] in _GENERIC_SINGULAR:
-            return True
-        if w in _GENERIC_SINGULAR and nxt == "und" and k + 2 < len(words) and words[k + 2] in _GENERIC_SINGULAR \
-                and words[k + 2] != w:
-            return True  # "Universitätsmedizin und Institut arbeiten ... zusammen"
-    return False
-
-
-def _antecedents(si: int, per_sent_ents: dict, parties: list) -> list:
-    """The organisations a generic plural refers to: those of the nearest earlier sentence naming two."""
-    for back in (si - 1, si - 2, si - 3):
-        cands = list(dict.fromkeys(e for e, _ in per_sent_ents.get(back, []) if e.kind != "network"))
-        if len(cands) >= 2:
-            return list(dict.fromkeys([*parties, *cands]))
-    return parties
-
-
-_CENTRE = re.compile(r"zentrum|zentren|center|centre|institut", re.IGNORECASE)
-_NAME_INTRO = {"titel", "namen", "bezeichnung", "motto", "dach"}
-_FOUND_WORDS = re.compile(r"^(gegründet|begründet|gründen|errichtet|eingerichtet|entstehen|entsteht|ins)$")
-
-
-def _named_centre(doc, sent, ents, words) -> object:
-    """A joint centre or project named in the sentence: "soll das „Zentrum für X“ gegründet werden",
-    "trägt den Titel „Mitteldeutsches Krebszentrum“", "Unter der Bezeichnung „Zentrum ...“"."""
-    nets = [e for e, _ in ents if e.kind == "network" or _CENTRE.search(e.name)]
-    others = [e for e, _ in ents if e not in nets]
-    if len(nets) != 1 or others:
-        return None
-    if any(_FOUND_WORDS.match(w) for w in words) or any(w in _NAME_INTRO for w in words):
-        return nets[0]
-    return None
-
-
-def _hubs(doc, sents, per_sent_ents, per_sent_cues) -> dict:
-    """Network -> the organisation that runs it: "Netzwerk X des Herzzentrums Leipzig", "vom Y gegründet"."""
-    hubs = {}
-    for si, ents in per_sent_ents.items():
-        for k, (e, m) in enumerate(ents):
-            if e.kind != "network":
-                continue
-            nxt = ents[k + 1] if k + 1 < len(ents) else None
-            if nxt and nxt[0].kind != "network":
-                gap = doc[m["end"] : nxt[1]["start"]]
-                if len(gap) <= 3 and all(t.lower_ in ("des", "der", "vom", "von", "am", "beim", "dem") or t.is_punct for t in gap):
-                    hubs.setdefault(e, nxt[0])
-        words = {t.lower_ for t in sents[si]}
-        others = [e for e, _ in ents if e.kind != "network"]
-        nets = [e for e, _ in ents if e.kind == "network"]
-        if not nets and words & {"netzwerk", "verbund", "zusammenschluss", "bündnis"}:
-            nets = [last for last in [_last_network(per_sent_ents, si)] if last is not None]  # "Das Netzwerk wurde von X gegründet"
-        if nets and len(set(others)) == 1 and any(_FOUND.match(w) for w in words):
-            hubs.setdefault(nets[0], others[0])
-    return hubs
-
-
-def _last_network(per_sent_ents: dict, si: int):
-    for back in range(si, -1, -1):
-        nets = [e for e, _ in per_sent_ents.get(back, []) if e.kind == "network"]
-        if nets:
-            return nets[-1]
-    return None
-
-
-def _split_sequence(ev: Event, doc, ents) -> list[Event]:
-    """"Im Februar folgte das A und im März das B": one joining event per member, each with its date."""
-    if not (ev.join and len(ev.parties) >= 2 and len(ev.dates) >= 2):
-        return [ev]
-    out = []
-    for party in ev.parties:
-        pm = next(m for e, m in ents if e is party)
-        before = [d for d in ev.dates if d["end"] <= pm["start"]]
-        date = before[-1:] if before else []
-        out.append(Event(ev.sent, [party], ev.networks, ev.statuses, Counter({"network": 1}), date, join=True,
-                         past_join=ev.past_join, strong=ev.strong))
-    return out
 
 
 def _group(events: list[Event], hubs: dict) -> list[Coop]:
@@ -527,3 +221,28 @@ def _finish(doc, sents, coop: Coop, context_types: Counter, published: str | Non
         "evidence": evidence,
         "confidence": round(confidence, 2),
     }
+
+
+def build(doc, facts: dict, of_mention: dict, published: str | None) -> tuple[bool, list[dict]]:
+    """(is_cooperation, cooperations as dicts with entity objects as partners)."""
+    art = read_article(doc, facts, of_mention)
+    sents, per_sent_cues, context_types = art.sents, art.per_sent_cues, art.context_types
+    coops = _group(art.events, art.hubs)
+    is_coop = bool(coops) and not (art.ma_weight > art.strong_weight * 2 or (art.ma_weight >= 3 and art.strong_weight == 0))
+    # a cooperation stopped by an authority ("Kartellamt untersagt ...") is reported in the lead
+    if any(c["group"] == "blocked" for si in range(min(3, len(sents))) for c in per_sent_cues.get(si, [])):
+        is_coop = False
+    # mentioned only in passing: the main cooperation appears late and nothing in the lead is about it
+    if coops and is_coop:
+        first = min(ev.sent for ev in coops[0].events)
+        lead_cue = any(c["group"] == "cue" and c["label"] == "strong" for si in range(min(2, len(sents)))
+                       for c in per_sent_cues.get(si, []))
+        if first > max(5, 0.4 * len(sents)) and not lead_cue:
+            is_coop = False
+    if not is_coop:
+        return False, []
+    out = []
+    for coop in coops:
+        extra = context_types + _paragraph_types(sents, coop, per_sent_cues) if coop is coops[0] else Counter()
+        out.append(_finish(doc, sents, coop, extra, published))
+    return True, out
