@@ -13,12 +13,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from extractor.nlp import labels
+from extractor.nlp import labels, lexicons
 
 _BOTH = re.compile(r"^(beide[nr]?)$")
-_BOTH_NOUNS = {"häuser", "kliniken", "einrichtungen", "partner", "standorte", "hochschulen", "unternehmen", "universitätskliniken",
-               "seiten", "institutionen", "kliniken", "unikliniken", "universitätsmedizinen", "unimedizinen", "zentren", "vertragspartner",
-               "kooperationspartner", "organisationen", "universitäten", "institute", "häusern", "partnern"}
 _PAST_JOIN = {"trat", "traten", "folgte", "folgten", "kam", "kamen", "schloss", "schlossen", "war", "waren", "wurde", "wurden"}
 _SIGN = re.compile(r"^(unterzeichn\w*|unterschrieben|unterschreiben|besiegelt|abgeschlossen|geschlossen|vereinbart\w*)$")
 _ANNOUNCE = re.compile(r"^(mitteilte|mitgeteilt|teilte|bekannt|gab|gaben|verkündet\w*)$")
@@ -172,11 +169,6 @@ def read_article(doc, facts: dict, of_mention: dict) -> Article:
     return Article(sents, per_sent_cues, events, context_types, hubs, ma_weight, strong_weight)
 
 
-_GENERIC_SINGULAR = {"unternehmen", "hochschule", "universität", "klinik", "klinikum", "institut", "stadt", "firma", "konzern",
-                     "krankenhaus", "verein", "verband", "stiftung", "universitätsmedizin", "uniklinik", "uniklinikum",
-                     "universitätsklinikum", "kommune", "landkreis", "kreis", "zentrum", "netzwerk"}
-
-
 def _in_frame(doc, m: dict) -> bool:
     """"im Rahmen des Robotikzentrums X", "unter dem Dach der Y": the frame of a cooperation, not a party."""
     before = [t.lower_ for t in doc[max(0, m["start"] - 3) : m["start"]]]
@@ -227,16 +219,17 @@ def _non_partner(doc, m: dict, nonpartner: list[dict]) -> bool:
 
 def _generic_pair(words: list[str]) -> bool:
     """"beide Häuser", "die Kliniken", "das Unternehmen und die Hochschule": the parties named before."""
+    plural, singular = lexicons.anaphora()
     for k, w in enumerate(words[:-1]):
         nxt = words[k + 1]
-        if _BOTH.match(w) and (nxt in _BOTH_NOUNS or (k + 2 < len(words) and words[k + 2] in _BOTH_NOUNS)):
+        if _BOTH.match(w) and (nxt in plural or (k + 2 < len(words) and words[k + 2] in plural)):
             return True
-        if w in ("die", "den") and nxt in _BOTH_NOUNS and nxt not in ("partner", "partnern"):
+        if w in ("die", "den") and nxt in plural and nxt not in ("partner", "partnern"):
             return True
-        if w in ("das", "die", "der") and nxt in _GENERIC_SINGULAR and k + 4 < len(words) and words[k + 2] == "und" \
-                and words[k + 3] in ("das", "die", "der") and words[k + 4] in _GENERIC_SINGULAR:
+        if w in ("das", "die", "der") and nxt in singular and k + 4 < len(words) and words[k + 2] == "und" \
+                and words[k + 3] in ("das", "die", "der") and words[k + 4] in singular:
             return True
-        if w in _GENERIC_SINGULAR and nxt == "und" and k + 2 < len(words) and words[k + 2] in _GENERIC_SINGULAR \
+        if w in singular and nxt == "und" and k + 2 < len(words) and words[k + 2] in singular \
                 and words[k + 2] != w:
             return True  # "Universitätsmedizin und Institut arbeiten ... zusammen"
     return False

@@ -199,3 +199,11 @@ def is_descriptor(word: str) -> bool:
 def media() -> frozenset[str]:
     """News agencies and media named in credits ("(dpa)", "Foto: AFP")."""
     return frozenset(_lines("media.txt"))
+
+
+@lru_cache(maxsize=1)
+def anaphora() -> tuple[frozenset[str], frozenset[str]]:
+    """(plural, singular) generic nouns that refer back to organisations ("beide Häuser")."""
+    rows = _csv("anaphora.csv")
+    return (frozenset(r["word"] for r in rows if r["number"] == "plural"),
+            frozenset(r["word"] for r in rows if r["number"] == "singular"))
