@@ -19,6 +19,7 @@ demo: $(STAMP)
 	$(BIN)/coopx extract corpus/examples/netzwerk_kooperation.txt --format json
 
 test: $(STAMP)
+	$(BIN)/python scripts/install_browser.py
 	$(BIN)/python -m pytest
 
 schema: $(STAMP)

@@ -51,6 +51,7 @@ def extract(
     """Extract the cooperation facts of one article."""
     from dataclasses import replace
 
+    from extractor.clean import clean
     from extractor.documents import Skip
     from extractor.pipeline import Pipeline
     from extractor.readers import read
@@ -65,13 +66,14 @@ def extract(
             _fail(f"{raw.origin}: {raw.reason}")
         if published:
             raw = replace(raw, published=published)
-        record = Pipeline(settings).extract(raw)
+        cleaned = clean(raw, settings)
+        record = Pipeline(settings).extract_clean(cleaned)
     except CoopxError as exc:
         _fail(f"{source}: {exc.message}")
     if format is OutputFormat.summary:
         from extractor.summary import render
 
-        render(record, source=source)
+        render(record, source=source, text=cleaned.text)
     else:
         typer.echo(record.model_dump_json(indent=2))
 

@@ -23,6 +23,10 @@ class Settings:
     user_agent: str = "coopx/0.1 (+https://github.com/coopx)"
     allow_private_urls: bool = False
 
+    # HTTP API
+    api_max_batch: int = 32  # inputs per POST /v1/extract/batch
+    api_max_request_bytes: int = 4 * 1024 * 1024  # whole request body
+
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
 

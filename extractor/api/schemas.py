@@ -7,11 +7,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from extractor.records import ISO_DATE, Record
+from extractor.settings import DEFAULT
 
-# Limits of the API. The batch size is also read from `Settings.api_max_batch` when a
-# Settings object has such a field; this constant is the default.
-MAX_BATCH = 32
-MAX_REQUEST_BYTES = 4 * 1024 * 1024  # whole request body, single or batch
+# Default limits of the API (their home is `Settings`; a server uses its own settings' values).
+MAX_BATCH = DEFAULT.api_max_batch
+MAX_REQUEST_BYTES = DEFAULT.api_max_request_bytes
 
 
 class ExtractRequest(BaseModel):

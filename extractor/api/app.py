@@ -1,0 +1,385 @@
+"""The FastAPI application: JSON API (`/v1/...`), health, schema, offline docs and the web page.
+
+The spaCy pipeline is loaded once when the app starts (lifespan) and shared by all requests;
+endpoints are plain `def` functions, so FastAPI runs them in its thread pool, off the event loop.
+Every input problem is a 4xx JSON answer `{"detail": "...", "stage": "..."}`; an unexpected
+error is a bare 500 JSON answer, with the traceback only in the server log.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import socket
+import threading
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from extractor import __version__
+from extractor import clean as cleaning
+from extractor.api.schemas import (
+    AnalyzeResponse,
+    BatchItem,
+    BatchRequest,
+    BatchResponse,
+    ErrorInfo,
+    ExtractRequest,
+    Health,
+)
+from extractor.documents import CleanDocument, RawDocument
+from extractor.errors import CoopxError
+from extractor.records import SCHEMA_VERSION, Record, json_schema
+from extractor.settings import DEFAULT, Settings
+
+log = logging.getLogger("coopx.api")
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+# HTTP status for a CoopxError, by stage; anything not listed is 422 (the input cannot be used).
+STAGE_STATUS = {"setup": 503}
+
+DESCRIPTION = """
+Cooperation facts from German press releases as validated JSON records (schema v1).
+
+* `POST /v1/extract` — one input (`url`, `text` or `html`, exactly one) → record
+* `POST /v1/analyze` — the same input → `{{"record": ..., "text": ...}}`: the record plus the cleaned
+  text that all `start`/`end` offsets refer to (used by the web page at `/`)
+* `POST /v1/extract/batch` — `{{"items": [...]}}` with up to {max_batch} inputs → one result per input
+* `GET /v1/schema` — JSON Schema of the record · `GET /health` — status and the loaded pipeline
+
+Errors are JSON `{{"detail": "...", "stage": "..."}}`: 422 for inputs that cannot be used (invalid or
+refused URL, unreachable host, timeout, not HTML, page too large, empty or non-German text),
+413 when the request body exceeds {max_bytes} bytes.
+"""
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def _error(status: int, detail: str, stage: str | None = None) -> JSONResponse:
+    body = {"detail": detail}
+    if stage:
+        body["stage"] = stage
+    return JSONResponse(body, status_code=status)
+
+
+def _max_batch(settings: Settings) -> int:
+    return settings.api_max_batch
+
+
+def _max_request_bytes(settings: Settings) -> int:
+    return settings.api_max_request_bytes
+
+
+def check_url(url: str, settings: Settings) -> None:
+    """Refuse URLs the server must not fetch: not http(s), no host, or (by default) a loopback,
+    private, link-local or otherwise non-public address. Uses `extractor.fetch.check_url_allowed`
+    when the fetcher provides it."""
+    from extractor import fetch as fetching
+
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError as exc:
+        raise CoopxError(f"invalid URL ({exc}): {url}", stage="fetch") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise CoopxError(f"invalid URL (only http and https are supported): {url}", stage="fetch")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise CoopxError(f"invalid URL ({exc}): {url}", stage="fetch") from None
+    host = parts.hostname
+    if not host:
+        raise CoopxError(f"invalid URL (no host): {url}", stage="fetch")
+    checker = getattr(fetching, "check_url_allowed", None)
+    if checker is not None:
+        checker(url, settings)
+        return
+    if settings.allow_private_urls:
+        return
+    try:
+        infos = socket.getaddrinfo(host, port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise CoopxError(f"cannot fetch {url}: host {host!r} not found", stage="fetch") from exc
+    for info in infos:
+        ip = ipaddress.ip_address(info[4][0].split("%")[0])
+        if not ip.is_global or ip.is_multicast:
+            raise CoopxError(
+                f"refused to fetch {url}: {host} is a loopback, private or link-local address ({ip}); "
+                "start the server with --allow-private-urls to allow it",
+                stage="fetch",
+            )
+
+
+class GuardMiddleware:
+    """Pure ASGI middleware: caps the request body size (413, also for chunked bodies without a
+    Content-Length) and turns any unexpected exception into a clean 500 JSON answer, logging the
+    traceback server-side only."""
+
+    def __init__(self, app, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = _error(413, f"request body too large (limit {self.max_bytes} bytes)", "request")
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                await too_large(scope, receive, send)
+                return
+        if scope.get("method") in ("POST", "PUT", "PATCH"):
+            # read the body here, up to the limit, then replay it to the app
+            chunks, size, more = [], 0, True
+            while more:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return  # client went away
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > self.max_bytes:
+                    await too_large(scope, receive, send)
+                    return
+                chunks.append(chunk)
+                more = message.get("more_body", False)
+            replayed = False
+
+            async def replay():
+                nonlocal replayed
+                if not replayed:
+                    replayed = True
+                    return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+                return await receive()
+
+            app_receive = replay
+        else:
+            app_receive = receive
+
+        started = False
+
+        async def guarded_send(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, app_receive, guarded_send)
+        except Exception:
+            log.exception("unexpected error in %s %s", scope.get("method"), scope.get("path"))
+            if not started:
+                await _error(500, "internal server error", "server")(scope, receive, send)
+
+
+# -- the work (runs in the thread pool) ------------------------------------------------------
+class Service:
+    """Input -> (Record, cleaned text), with the one shared pipeline."""
+
+    def __init__(self, settings: Settings, pipeline) -> None:
+        self.settings = settings
+        self.pipeline = pipeline
+        self._lock = threading.Lock()  # one spaCy Language, one document at a time
+
+    def raw(self, req: ExtractRequest) -> RawDocument:
+        if req.url is not None:
+            from extractor.fetch import fetch
+
+            check_url(req.url, self.settings)
+            raw = fetch(req.url.strip(), self.settings)
+            return replace(raw, id=req.id if req.id is not None else raw.id,
+                           published=req.published or raw.published)
+        if req.text is not None:
+            return RawDocument(origin=req.id or "text", content=req.text, id=req.id, content_type="text",
+                               published=req.published)
+        return RawDocument(origin=req.id or "html", content=req.html, id=req.id, content_type="html",
+                           published=req.published)
+
+    def clean(self, req: ExtractRequest) -> CleanDocument:
+        return cleaning.clean(self.raw(req), self.settings)
+
+    def record(self, doc: CleanDocument) -> Record:
+        with self._lock:
+            return self.pipeline.extract_clean(doc)
+
+    def analyze(self, req: ExtractRequest) -> tuple[Record, str]:
+        doc = self.clean(req)
+        return self.record(doc), doc.text
+
+    def batch(self, items: list[ExtractRequest]) -> list[BatchItem]:
+        results = []
+        for n, req in enumerate(items):
+            try:
+                record = self.record(self.clean(req))
+                results.append(BatchItem(index=n, id=req.id, ok=True, record=record))
+            except CoopxError as exc:
+                results.append(BatchItem(index=n, id=req.id, ok=False, error=ErrorInfo(detail=exc.message, stage=exc.stage)))
+            except Exception:  # one broken input must not fail the batch
+                log.exception("unexpected error in batch item %d", n)
+                results.append(BatchItem(index=n, id=req.id, ok=False,
+                                         error=ErrorInfo(detail="internal error while extracting", stage="extract")))
+        return results
+
+
+# -- the app ---------------------------------------------------------------------------------
+def create_app(settings: Settings = DEFAULT, pipeline=None) -> FastAPI:
+    """The ASGI app. `pipeline` (an `extractor.pipeline.Pipeline`) is loaded at start-up when not given."""
+    max_batch = _max_batch(settings)
+    max_bytes = _max_request_bytes(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if app.state.service.pipeline is None:
+            from extractor.pipeline import Pipeline
+
+            app.state.service.pipeline = await run_in_threadpool(Pipeline, settings)
+            log.info("coopx pipeline loaded: %s (%s)", app.state.service.pipeline.info.model,
+                     app.state.service.pipeline.info.kind)
+        yield
+
+    app = FastAPI(
+        title="coopx",
+        version=__version__,
+        description=DESCRIPTION.format(max_batch=max_batch, max_bytes=max_bytes),
+        docs_url=None,  # served below with local assets (no CDN)
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.service = Service(settings, pipeline)
+    app.state.settings = settings
+    app.add_middleware(GuardMiddleware, max_bytes=max_bytes)
+
+    def service() -> Service:
+        svc = app.state.service
+        if svc.pipeline is None:
+            raise HTTPException(503, "the pipeline is still loading")
+        return svc
+
+    # -- errors --
+    @app.exception_handler(CoopxError)
+    async def coopx_error(request: Request, exc: CoopxError):
+        return _error(STAGE_STATUS.get(exc.stage, 422), exc.message, exc.stage)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        msgs = []
+        for err in exc.errors():
+            if err.get("type") == "json_invalid":
+                reason = (err.get("ctx") or {}).get("error", "")
+                msgs.append(f"the request body is not valid JSON ({reason})" if reason else "the request body is not valid JSON")
+                continue
+            loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+            msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+            msgs.append(f"{loc}: {msg}" if loc else msg)
+        # without the offending input: it may be megabytes of text
+        errors = json.loads(json.dumps([{k: v for k, v in e.items() if k != "input"} for e in exc.errors()], default=str))
+        body = {"detail": "; ".join(msgs) or "invalid request", "stage": "request", "errors": errors}
+        return JSONResponse(body, status_code=422)
+
+    # -- API --
+    @app.get("/health", response_model=Health, tags=["meta"])
+    def health() -> Health:
+        """Liveness, versions, limits and the loaded pipeline (model, kind, components)."""
+        pipe = app.state.service.pipeline
+        return Health(
+            status="ok" if pipe is not None else "starting",
+            version=__version__,
+            schema_version=SCHEMA_VERSION,
+            pipeline=pipe.info.model_dump() if pipe is not None else None,
+            max_batch=max_batch,
+            max_request_bytes=max_bytes,
+            allow_private_urls=settings.allow_private_urls,
+        )
+
+    @app.get("/v1/schema", tags=["meta"])
+    def schema() -> dict:
+        """The JSON Schema of the record (v1)."""
+        return json_schema()
+
+    @app.post("/v1/extract", response_model=Record, tags=["extract"],
+              responses={413: {"model": ErrorInfo}, 422: {"model": ErrorInfo}})
+    def extract(req: ExtractRequest) -> Record:
+        """The record for one input: `url` (fetched by the server), `text` or `html`; exactly one."""
+        record, _ = service().analyze(req)
+        return record
+
+    @app.post("/v1/analyze", response_model=AnalyzeResponse, tags=["extract"],
+              responses={413: {"model": ErrorInfo}, 422: {"model": ErrorInfo}})
+    def analyze(req: ExtractRequest) -> AnalyzeResponse:
+        """Like /v1/extract, plus the cleaned text that every `start`/`end` offset refers to."""
+        record, text = service().analyze(req)
+        return AnalyzeResponse(record=record, text=text)
+
+    batch_doc = (f"Up to {max_batch} inputs (each like the body of /v1/extract); one result per input, in "
+                 'order: `{"index": 0, "ok": true, "record": ...}` or `{"index": 1, "ok": false, "error": '
+                 '{"detail": ..., "stage": ...}}`.')
+
+    @app.post("/v1/extract/batch", response_model=BatchResponse, tags=["extract"], description=batch_doc,
+              responses={413: {"model": ErrorInfo}, 422: {"model": ErrorInfo}})
+    def extract_batch(req: BatchRequest) -> BatchResponse:
+        if len(req.items) > max_batch:
+            raise HTTPException(422, f"too many items: {len(req.items)} (at most {max_batch} per batch)")
+        return BatchResponse(results=service().batch(req.items))
+
+    # -- docs and page --
+    _mount_docs(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    return app
+
+
+def _mount_docs(app: FastAPI) -> None:
+    """/docs without internet: Swagger UI from the `swagger-ui-bundle-v2` package when installed,
+    else coopx's own small docs page (static/docs.html), which renders /openapi.json."""
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+    except ImportError:
+        swagger_ui_path = None
+    if swagger_ui_path is not None and (Path(str(swagger_ui_path)) / "swagger-ui-bundle.js").is_file():
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        app.mount("/static/swagger-ui", StaticFiles(directory=str(swagger_ui_path)), name="swagger-ui")
+
+        @app.get("/docs", include_in_schema=False)
+        def docs() -> HTMLResponse:
+            return get_swagger_ui_html(
+                openapi_url=app.openapi_url,
+                title="coopx API",
+                swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+                swagger_css_url="/static/swagger-ui/swagger-ui.css",
+                swagger_favicon_url="/static/favicon.svg",
+                swagger_ui_parameters={"validatorUrl": None},  # no call to the online validator
+            )
+    else:
+        @app.get("/docs", include_in_schema=False)
+        def docs() -> FileResponse:
+            return FileResponse(STATIC / "docs.html", media_type="text/html")
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, settings: Settings = DEFAULT) -> None:
+    """Run the app with uvicorn. The model is loaded before the port opens, so a bad `--model`
+    is one clear error line instead of a failed start-up."""
+    import sys
+
+    import uvicorn
+
+    from extractor.pipeline import Pipeline
+
+    try:
+        pipeline = Pipeline(settings)
+    except CoopxError as exc:
+        print(f"coopx: error: {exc.message}", file=sys.stderr)
+        raise SystemExit(1) from None
+    print(f"coopx: pipeline {pipeline.info.model} ({pipeline.info.kind}); "
+          f"web page on http://{host}:{port}/ , API docs on http://{host}:{port}/docs", file=sys.stderr)
+    uvicorn.run(create_app(settings, pipeline=pipeline), host=host, port=port, log_level="info")
