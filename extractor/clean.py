@@ -1,7 +1,16 @@
-"""Raw input -> plain text with metadata. The only module that imports trafilatura."""
+"""Raw input -> plain text with metadata. The only module that imports trafilatura.
+
+- bytes are decoded honouring a byte-order mark, the declared charset (HTTP header or WARC
+  record), the page's `<meta charset>`, and UTF-8/Windows-1252 as fallbacks;
+- HTML goes through trafilatura (boilerplate removed) with its metadata: title, publication
+  date (htmldate), site name and canonical URL;
+- the text is normalised (offsets in records refer to this text), too-short texts are
+  rejected (stage "clean") and non-German texts skipped (stage "language").
+"""
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 
@@ -11,7 +20,11 @@ from extractor.errors import CoopxError
 from extractor.settings import Settings
 
 _HTML_HINT = re.compile(rb"<\s*(!doctype\s+html|html|head|body|div|p|article)\b", re.IGNORECASE)
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.IGNORECASE)
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+# Single-byte Western charsets: a page that claims one of these but is valid UTF-8 with
+# non-ASCII bytes is (almost always) mislabelled UTF-8.
+_LATIN = {codecs.lookup(c).name for c in ("iso-8859-1", "iso-8859-15", "windows-1252", "ascii")}
 
 
 def looks_like_html(data: str | bytes) -> bool:
@@ -20,29 +33,58 @@ def looks_like_html(data: str | bytes) -> bool:
 
 
 def is_binary(data: bytes) -> bool:
-    """NUL bytes or many control characters: not a text file."""
+    """NUL bytes or many control characters: not a text file (UTF-16 with a BOM is text)."""
     head = data[:8192]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
     if b"\x00" in head:
         return True
     ctrl = sum(1 for b in head if b < 9 or 13 < b < 32)
     return bool(head) and ctrl / len(head) > 0.05
 
 
+def meta_charset(data: bytes) -> str | None:
+    """The charset a page declares in `<meta charset>` / `http-equiv`, if any."""
+    m = _CHARSET.search(data[:8192])
+    return m.group(1).decode("ascii", "ignore") if m else None
+
+
+def _usable(enc: str | None) -> str | None:
+    if not enc:
+        return None
+    try:
+        return codecs.lookup(enc.strip().strip("\"'")).name
+    except LookupError:
+        return None
+
+
 def decode(data: bytes, declared: str | None = None) -> str:
-    """Bytes -> str, honouring a declared or <meta> charset, then UTF-8, then cp1252."""
-    candidates = []
-    if declared:
-        candidates.append(declared)
-    meta = _CHARSET.search(data[:4096])
-    if meta:
-        candidates.append(meta.group(1).decode("ascii", "ignore"))
-    candidates += ["utf-8", "cp1252"]
+    """Bytes -> str.
+
+    Order: a byte-order mark; the declared charset (HTTP header / WARC record), then the
+    page's <meta> charset, each used only when the bytes decode cleanly in it; UTF-8;
+    Windows-1252. A Latin-1/Windows-1252 label on bytes that are valid, non-ASCII UTF-8 is
+    treated as the common mislabelling it is.
+    """
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return data.decode(enc, errors="replace")
+    utf8: str | None = None
+    try:
+        utf8 = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    candidates = [c for c in (_usable(declared), _usable(meta_charset(data))) if c]
     for enc in candidates:
+        if utf8 is not None and enc in _LATIN and not data.isascii():
+            return utf8
         try:
             return data.decode(enc)
         except (LookupError, UnicodeDecodeError):
             continue
-    return data.decode("utf-8", errors="replace")
+    if utf8 is not None:
+        return utf8
+    return data.decode("cp1252", errors="replace")
 
 
 def normalize_text(text: str) -> str:
@@ -54,12 +96,23 @@ def normalize_text(text: str) -> str:
     return text.strip()
 
 
-def _html_to_text(html: str | bytes, url: str | None) -> dict:
+def _tidy_extracted(text: str) -> str:
+    """Extracted HTML text: runs of spaces collapsed, lines trimmed, at most one blank line."""
+    lines = [re.sub(r"[ \t\f\v]+", " ", ln).strip() for ln in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
+def _html_to_text(html: str | bytes, url: str | None, min_chars: int = 0) -> dict:
     import trafilatura  # heavy import, only needed for HTML
 
-    doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
-    )
+    options = {"url": url, "with_metadata": True, "include_comments": False, "include_tables": False}
+    doc = trafilatura.bare_extraction(html, **options)
+    text = (doc.text if doc is not None else None) or ""
+    if len(text.strip()) < max(min_chars, 1):
+        # Unusual layouts: the balanced extraction found nothing; try harder before giving up.
+        retry = trafilatura.bare_extraction(html, favor_recall=True, **options)
+        if retry is not None and len((retry.text or "").strip()) > len(text.strip()):
+            doc = retry
     if doc is None:
         return {}
     meta = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
@@ -78,11 +131,11 @@ def clean(raw: RawDocument, settings: Settings) -> CleanDocument:
     published = raw.published
     url = raw.url
     if kind == "html":
-        meta = _html_to_text(content, raw.url)
-        text = meta.get("text") or ""
-        title, sitename = meta.get("title"), meta.get("sitename")
+        meta = _html_to_text(content, raw.url, settings.min_chars)
+        text = _tidy_extracted(normalize_text(meta.get("text") or ""))
+        title, sitename = _str_or_none(meta.get("title")), _str_or_none(meta.get("sitename"))
         published = published or meta.get("date")
-        url = url or meta.get("url")
+        url = url or _http_or_none(meta.get("url"))
     else:
         text = content
     text = normalize_text(text)
@@ -107,6 +160,17 @@ def clean(raw: RawDocument, settings: Settings) -> CleanDocument:
         language=lang,
         warnings=tuple(warnings),
     )
+
+
+def _str_or_none(value) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = normalize_text(value)
+    return value or None
+
+
+def _http_or_none(value) -> str | None:
+    return value if isinstance(value, str) and value.startswith(("http://", "https://")) else None
 
 
 def _iso_or_none(value: str | None) -> str | None:

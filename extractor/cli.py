@@ -91,7 +91,12 @@ def batch(
     model: str = typer.Option("auto", help="auto | de_core_news_lg | shipped | blank | a model path."),
     allow_private_urls: bool = typer.Option(False, help="Allow URLs on loopback/private networks."),
 ) -> None:
-    """Extract records for many articles, one JSON line per article."""
+    """Extract records for many articles, one JSON line per article.
+
+    Inputs: folders (.html/.htm/.txt and their .gz, recursively), files, .warc/.warc.gz,
+    .jsonl dumps, URL lists (.urls, or a .txt/stdin of http(s) URLs only), URLs, or - for stdin.
+    Inputs without a record go to the errors file with a reason; exit code 2 if any failed.
+    """
     from extractor.batch import BatchOptions, run_batch
 
     settings = Settings(model=model, allow_private_urls=allow_private_urls)
@@ -109,6 +114,8 @@ def batch(
         summary = run_batch(options, settings)
     except CoopxError as exc:
         _fail(exc.message)
+    except KeyboardInterrupt:  # run_batch has said how to continue (--resume)
+        raise typer.Exit(130)
     if summary.failed:
         raise typer.Exit(2)
 

@@ -1,4 +1,4 @@
-"""What flows between the stages: raw input -> cleaned document -> (Record | Skip)."""
+"""What flows between the stages: input -> (PendingURL ->) raw document -> cleaned document -> Record | Skip."""
 
 from __future__ import annotations
 
@@ -24,6 +24,16 @@ class RawDocument:
     path: str | None = None
     published: str | None = None
     fetched: str | None = None
+
+
+@dataclass(frozen=True)
+class PendingURL:
+    """A page still to be fetched (by the worker that processes it, not the reader)."""
+
+    origin: str
+    url: str
+    id: str | None = None
+    published: str | None = None
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ class Settings:
     fetch_retries: int = 2
     fetch_backoff: float = 0.5
     fetch_max_bytes: int = 10 * 1024 * 1024
+    fetch_max_redirects: int = 5
     user_agent: str = "coopx/0.1 (+https://github.com/coopx)"
     allow_private_urls: bool = False
 

@@ -310,16 +310,13 @@ def test_check_url_allows_private_when_asked():
         check_url("gopher://example.org/", Settings(allow_private_urls=True))
 
 
-def test_check_url_fallback_without_fetch_guard(monkeypatch):
-    """The API's own guard, used when extractor.fetch has no `check_url_allowed`."""
-    from extractor import fetch as fetching
-
-    monkeypatch.delattr(fetching, "check_url_allowed", raising=False)
+def test_check_url_refuses_non_public_hosts_by_default():
+    """The server's guard is the fetcher's: loopback, private and link-local hosts need the flag."""
     for url in ("http://127.0.0.1/x", "http://localhost/x", "http://10.1.2.3/x", "http://169.254.169.254/x", "http://[::1]/x"):
-        with pytest.raises(CoopxError, match="refused"):
+        with pytest.raises(CoopxError, match="refusing"):
             check_url(url, Settings())
         check_url(url, Settings(allow_private_urls=True))
-    with pytest.raises(CoopxError, match="not found"):
+    with pytest.raises(CoopxError, match="cannot resolve"):
         check_url("http://coopx-test.invalid/", Settings())
 
 

@@ -8,15 +8,12 @@ error is a bare 500 JSON answer, with the traceback only in the server log.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
-import socket
 import threading
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -70,51 +67,12 @@ def _error(status: int, detail: str, stage: str | None = None) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
 
-def _max_batch(settings: Settings) -> int:
-    return settings.api_max_batch
-
-
-def _max_request_bytes(settings: Settings) -> int:
-    return settings.api_max_request_bytes
-
-
 def check_url(url: str, settings: Settings) -> None:
-    """Refuse URLs the server must not fetch: not http(s), no host, or (by default) a loopback,
-    private, link-local or otherwise non-public address. Uses `extractor.fetch.check_url_allowed`
-    when the fetcher provides it."""
-    from extractor import fetch as fetching
+    """Refuse URLs the server must not fetch (not http(s), or by default a loopback, private or
+    link-local address); the rule itself lives in `extractor.fetch`, which also checks redirects."""
+    from extractor.fetch import check_url_allowed
 
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError as exc:
-        raise CoopxError(f"invalid URL ({exc}): {url}", stage="fetch") from None
-    if parts.scheme.lower() not in ("http", "https"):
-        raise CoopxError(f"invalid URL (only http and https are supported): {url}", stage="fetch")
-    try:
-        port = parts.port
-    except ValueError as exc:
-        raise CoopxError(f"invalid URL ({exc}): {url}", stage="fetch") from None
-    host = parts.hostname
-    if not host:
-        raise CoopxError(f"invalid URL (no host): {url}", stage="fetch")
-    checker = getattr(fetching, "check_url_allowed", None)
-    if checker is not None:
-        checker(url, settings)
-        return
-    if settings.allow_private_urls:
-        return
-    try:
-        infos = socket.getaddrinfo(host, port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise CoopxError(f"cannot fetch {url}: host {host!r} not found", stage="fetch") from exc
-    for info in infos:
-        ip = ipaddress.ip_address(info[4][0].split("%")[0])
-        if not ip.is_global or ip.is_multicast:
-            raise CoopxError(
-                f"refused to fetch {url}: {host} is a loopback, private or link-local address ({ip}); "
-                "start the server with --allow-private-urls to allow it",
-                stage="fetch",
-            )
+    check_url_allowed(url.strip(), settings)
 
 
 class GuardMiddleware:
@@ -230,8 +188,8 @@ class Service:
 # -- the app ---------------------------------------------------------------------------------
 def create_app(settings: Settings = DEFAULT, pipeline=None) -> FastAPI:
     """The ASGI app. `pipeline` (an `extractor.pipeline.Pipeline`) is loaded at start-up when not given."""
-    max_batch = _max_batch(settings)
-    max_bytes = _max_request_bytes(settings)
+    max_batch = settings.api_max_batch
+    max_bytes = settings.api_max_request_bytes
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -9,7 +9,13 @@ from extractor.assemble import cooperations as coop_rules
 from extractor.assemble import institutions as inst_rules
 from extractor.assemble import people as people_rules
 from extractor.nlp.components import facts as doc_facts
-from extractor.records import Cooperation, CooperationDate, Institution, Person, TextSpan
+from extractor.records import (
+    Cooperation,
+    CooperationDate,
+    Institution,
+    Person,
+    TextSpan,
+)
 
 
 @dataclass
