@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from spacy.tokens import Doc, Token
 
@@ -27,6 +28,11 @@ _FOR_HEADS = {"institut", "zentrum", "center", "centre", "ministerium", "bundesm
               "universität", "kammer", "agentur", "amt", "forschungszentrum"}
 _LOCATION_HEADS = {"Landkreis", "Kreis", "Stadt", "Gemeinde", "Freistaat", "Region"}
 _GENDER_END = {"n": "es", "f": "e", "m": "er", "p": "e"}
+
+
+class _Bounds(NamedTuple):
+    start: int
+    end: int
 
 
 @dataclass
@@ -73,12 +79,11 @@ def _proper_compound(word: str) -> bool:
         and parts[0] not in ("Reha", "Herz", "Kinder", "Frauen", "Notfall", "Akut", "Fach", "Haupt", "Kreis", "Tele", "Uni", "Gesundheits")
 
 
-def _place_of_adjective(doc: Doc, word: str) -> str | None:
+def _place_of_adjective(words: set[str], word: str) -> str | None:
     """"Leipziger" -> "Leipzig" when the text also names the place itself."""
     if not (word.endswith("er") and len(word) > 5 and word[:1].isupper()):
         return None
     stem = word[:-2]
-    words = {t.text for t in doc}
     for cand in (stem, stem + "e", stem.replace("ä", "a").replace("ö", "o").replace("ü", "u")):
         if cand in words:
             return cand
@@ -190,8 +195,18 @@ class InstitutionFinder:
         for firsts in self._known_tokens.values():
             firsts.sort(key=len, reverse=True)
 
+    def _sent(self, i: int) -> "_Bounds":
+        return self._bounds[i]
+
     def __call__(self, doc: Doc, blocked: set[int] | None = None) -> list[InstMention]:
         blocked = blocked or set()
+        # sentence bounds per token, computed once (Token.sent rescans the Doc on every call)
+        self._bounds = [_Bounds(0, 0)] * len(doc)
+        for sent in doc.sents:
+            b = _Bounds(sent.start, sent.end)
+            for k in range(sent.start, sent.end):
+                self._bounds[k] = b
+        self._words = {t.text for t in doc}
         found: list[InstMention] = []
         taken: set[int] = set()
 
@@ -203,8 +218,10 @@ class InstitutionFinder:
 
         for m in self._legal_forms(doc):
             add(m)
-        for i, tok in enumerate(doc):
-            if i in taken or i in blocked:
+        texts = [t.text for t in doc]
+        for i, text in enumerate(texts):
+            # cheap text tests first: most tokens are no head noun
+            if i in taken or i in blocked or not text[:1].isupper() or self.heads.lookup(text) is None:
                 continue
             for m in self._from_head(doc, i):
                 add(m)
@@ -229,7 +246,7 @@ class InstitutionFinder:
             return []  # "TU Dresden" names a house; a bare "TU" or an abbreviation in parentheses does not
         if head.base in _LOCATION_HEADS and i > 0 and doc[i - 1].lower_ in ("im", "in", "aus", "nach", "ins"):
             return []
-        sent = tok.sent
+        sent = self._sent(i)
         # left: modifiers (brands, adjectives, place adjectives)
         j = i
         while j - 1 >= sent.start and i - (j - 1) <= 4:
@@ -304,7 +321,7 @@ class InstitutionFinder:
             return []
         place_adj = None
         if mods and place is None and end == i + 1:
-            stem = _place_of_adjective(doc, mods[-1])
+            stem = _place_of_adjective(self._words, mods[-1])
             if stem:
                 place_adj, place, mods = mods[-1], stem, mods[:-1]
                 canon = self._canonical(mods, head, None, stem)
@@ -376,7 +393,7 @@ class InstitutionFinder:
             if match is None:
                 i += 1
                 continue
-            sent = doc[i].sent
+            sent = self._sent(i)
             j = i
             while j - 1 >= sent.start and i - (j - 1) <= 6:
                 prev = doc[j - 1]
@@ -396,10 +413,10 @@ class InstitutionFinder:
     # -- known organisations -----------------------------------------------------------------
     def _known_orgs(self, doc: Doc, taken: set[int]) -> list[InstMention]:
         out = []
-        for i, tok in enumerate(doc):
-            if i in taken:
+        for i, text in enumerate(t.text for t in doc):
+            if i in taken or text not in self._known_tokens:
                 continue
-            for toks in self._known_tokens.get(tok.text, []):
+            for toks in self._known_tokens[text]:
                 n = len(toks)
                 if tuple(t.text for t in doc[i : i + n]) == toks and not any(k in taken for k in range(i, i + n)):
                     form = " ".join(toks)
@@ -420,7 +437,7 @@ class InstitutionFinder:
             if i == 0 or doc[i - 1].lower_ not in ARTICLES | {"dem", "den", "vom", "beim", "zum", "zur"}:
                 continue
             k = i + 1
-            while k < tok.sent.end and k - i <= 3 and k not in taken and _is_namepart(doc[k]) \
+            while k < self._sent(i).end and k - i <= 3 and k not in taken and _is_namepart(doc[k]) \
                     and not (k == i + 1 and _looks_like_person_start(doc, k)):
                 k += 1
             if k == i + 1:
@@ -458,7 +475,7 @@ class InstitutionFinder:
             m.abbr = abbr
             taken.update(range(i, k + 1))  # the definition itself is no further mention
             # a place after the parenthesis belongs to the name: "(INI) Hannover"
-            p_end = _place_run(doc, k + 1, doc[i].sent.end)
+            p_end = _place_run(doc, k + 1, self._sent(i).end)
             if p_end > k + 1 and not any(q in taken for q in range(k + 1, p_end)) and m.place is None:
                 m.place = doc[k + 1 : p_end].text
                 m.canonical = f"{m.canonical} {m.place}"
@@ -497,7 +514,7 @@ class InstitutionFinder:
     def _extend_before_paren(self, doc: Doc, i: int, letters: list[str], by_end: dict) -> InstMention | None:
         """A name right before "(ABBR)" whose initials spell the abbreviation ("Robert Koch-Institut (RKI)",
         "Medizinische Universität Lausitz – Carl Thiem (MUL – CT)") and that no head rule found."""
-        sent = doc[i].sent
+        sent = self._sent(i)
         j = i
         initials: list[str] = []
         while j - 1 >= sent.start and i - j < 8:

@@ -190,6 +190,7 @@ def descriptors() -> tuple[str, ...]:
     return tuple(w.lower() for w in _lines("descriptors.txt"))
 
 
+@lru_cache(maxsize=100_000)
 def is_descriptor(word: str) -> bool:
     low = word.lower()
     return any(low.endswith(d) for d in descriptors())

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.tokens import Doc, Span
 
 from extractor.nlp import lexicons
@@ -22,31 +24,28 @@ _YEAR_DOT = re.compile(r"^\d{4}\.$")
 def set_sentences(doc: Doc) -> Doc:
     months, _ = lexicons.calendar()
     n = len(doc)
-    starts = [False] * n
-    if n:
-        starts[0] = True
-    for i, tok in enumerate(doc):
-        if i + 1 >= n:
-            break
-        nxt = doc[i + 1]
-        if tok.is_space and "\n" in tok.text:
-            starts[i + 1] = True
+    if not n:
+        return doc
+    texts = [t.text for t in doc]
+    spaces = [t.whitespace_ for t in doc]
+    starts = numpy.full((n, 1), -1, dtype="int64")
+    starts[0, 0] = 1
+    for i in range(n - 1):
+        text, nxt = texts[i], texts[i + 1]
+        if "\n" in text or "\n" in spaces[i]:
+            starts[i + 1, 0] = 1  # a line break ends a sentence (headlines, date lines, captions)
             continue
-        if "\n" in tok.whitespace_ or (tok.text.endswith("\n")):
-            starts[i + 1] = True
-            continue
-        end = tok.text in _ENDERS or (_YEAR_DOT.match(tok.text) and nxt.lower_ not in months)
-        if tok.text in QUOTES_CLOSE and i > 0 and doc[i - 1].text in _ENDERS:
+        end = text in _ENDERS or (_YEAR_DOT.match(text) is not None and nxt.lower() not in months)
+        if text in QUOTES_CLOSE and i > 0 and texts[i - 1] in _ENDERS:
             end = True
         if not end:
             continue
         j = i + 1
-        while j < n and doc[j].text in QUOTES_CLOSE and tok.text not in QUOTES_CLOSE:
+        while j < n and texts[j] in QUOTES_CLOSE and text not in QUOTES_CLOSE:
             j += 1  # the sentence ends after the closing quote
-        if j < n and (doc[j].text[:1].isupper() or doc[j].text[:1].isdigit() or doc[j].text[:1] in "„\"»(" or doc[j].is_space):
-            starts[j] = True
-    for i, tok in enumerate(doc):
-        tok.is_sent_start = starts[i]
+        if j < n and (texts[j][:1].isupper() or texts[j][:1].isdigit() or texts[j][:1] in "„\"»(" or texts[j].isspace()):
+            starts[j, 0] = 1
+    doc.from_array([SENT_START], starts.astype("uint64"))  # -1 (not a start) wraps as spaCy expects
     return doc
 
 
