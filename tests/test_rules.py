@@ -35,6 +35,9 @@ def inst_names(nlp, text: str) -> list[str]:
         ("Der Medizintechnikhersteller Dräger liefert.", ["Dräger"]),
         # abbreviated university heads with their place
         ("Die TU Dresden und die Uni Leipzig forschen.", ["TU Dresden", "Uni Leipzig"]),
+        # "zu" before the place, and a known name joined by a dash
+        ("Die Universität zu Lübeck und die Charité – Universitätsmedizin Berlin forschen.",
+         ["Universität zu Lübeck", "Charité – Universitätsmedizin Berlin"]),
     ],
 )
 def test_institution_names(nlp, text, expected):

@@ -254,6 +254,9 @@ class InstitutionFinder:
             if prev.text in DASHES and j - 2 >= sent.start and doc[j - 2].text.endswith("-"):
                 j -= 1
                 continue
+            if prev.text in ("–", "—") and j - 2 >= sent.start and doc[j - 2].text in self.known:
+                j -= 2  # "Charité – Universitätsmedizin Berlin": a known name joined by a dash
+                continue
             if not _is_namepart(prev) or _looks_like_person_start(doc, j - 1):
                 break
             if j - 1 == sent.start and prev.text not in self.known and not _ADJ.match(prev.text) and not prev.text.endswith("er") \
@@ -277,6 +280,8 @@ class InstitutionFinder:
             k = _place_run(doc, end + 2, limit)
             if k > end + 2:
                 end = k
+        if end + 1 < limit and doc[end].lower_ == "zu" and _is_namepart(doc[end + 1]):
+            end += 1  # "Universität zu Lübeck"
         p_end = _place_run(doc, end, limit)
         if p_end > end:
             place = doc[end:p_end].text
