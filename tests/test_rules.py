@@ -226,3 +226,28 @@ def test_funder_is_not_a_partner(extract):
                   "2,5 Mio. Euro gefördert und kooperiert eng mit der RWTH Aachen.")
     names = {i.id: i.name for i in rec.institutions}
     assert all("Bundesforschungsministerium" not in names[p] for c in rec.cooperations for p in c.partners)
+
+
+@pytest.mark.parametrize(
+    "text, name, affiliation",
+    [
+        # a minister and the ministry of the same field
+        ("Die Universitätsmedizin Rostock und die Universitätsmedizin Greifswald kooperieren, teilte das "
+         "Bildungsministerium mit. Bildungsministerin Bettina Martin lobte den Vertrag.", "Bettina Martin", "Bildungsministerium"),
+        # the house kind inside a compound role
+        ("Die Universitätsmedizin Talberg und das Fraunhofer-Institut für Datenanalyse kooperieren. "
+         "„Wir freuen uns“, erklärt Institutsleiter Dr. Tobias Wenzel.", "Tobias Wenzel", "Fraunhofer-Institut für Datenanalyse"),
+        # a text about one organisation: its functions belong to it
+        ("Das Klinikum Rheinhagen baut. Das Klinikum Rheinhagen wächst. Geschäftsführer Guido Hase ist zufrieden.",
+         "Guido Hase", "Klinikum Rheinhagen"),
+    ],
+)
+def test_affiliation_implied_by_the_role(extract, text, name, affiliation):
+    rec = extract(text)
+    person = next(p for p in rec.people if p.name == name)
+    assert {i.id: i.name for i in rec.institutions}.get(person.affiliation) == affiliation
+
+
+def test_no_affiliation_guessed_between_two_houses(extract):
+    rec = extract("Das Klinikum Osnabrück und das Universitätsklinikum Münster kooperieren. Geschäftsführer Guido Hase lobt.")
+    assert next(p for p in rec.people if p.name == "Guido Hase").affiliation is None

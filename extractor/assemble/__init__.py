@@ -37,7 +37,7 @@ def build_facts(doc, published: str | None = None) -> Facts:
     entities, of_mention = inst_rules.resolve(doc, mentions)
     inst_starts = {m["start"]: (m["end"], of_mention[i]) for i, m in enumerate(mentions)}
     places = {e.place: e for e in entities if e.place and " " not in e.place}
-    people = people_rules.build(doc, f.get("person", []), f.get("role", []), inst_starts, places)
+    people = people_rules.build(doc, f.get("person", []), f.get("role", []), inst_starts, places, entities)
     is_coop, coops = coop_rules.build(doc, f, of_mention, published)
 
     keep = []

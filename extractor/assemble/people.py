@@ -9,12 +9,17 @@ Klinikgeschäftsführer der Helios Klinik Leisnig") or before it ("Chefarzt Dr. 
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
+from extractor.nlp import lexicons
 from extractor.nlp.labels import ARTICLES
 
 _AFFIL_PREPS = (("der",), ("des",), ("am",), ("im",), ("an", "der"), ("an", "dem"), ("vom",), ("von", "der"), ("bei", "der"),
                 ("beim",), ("bei",), ("in", "der"), ("aus", "der"), ("für", "die"), ("für", "das"), ("von",), ("an",))
+_HOUSE_ROLES = ("geschäftsführ", "direktor", "chefarzt", "chefärztin", "oberarzt", "oberärztin", "leiter", "vorstand",
+                "vorsitzend", "aufsichtsrat", "präsident", "rektor", "dekan", "kanzler", "sprecher")
 _AUTHOR_OPENERS = ("von ", "autor", "text:", "text von", "redaktion")
 
 
@@ -62,7 +67,7 @@ def _affiliation_after(doc, k: int, inst_starts) -> object:
 
 
 def build(doc, person_mentions: list[dict], roles: list[dict], inst_starts: dict[int, tuple[int, object]],
-          place_entities: dict[str, object]) -> list[PersonEntity]:
+          place_entities: dict[str, object], entities: list | None = None) -> list[PersonEntity]:
     role_by_start = {r["start"]: r for r in roles}
     role_by_end = {r["end"]: r for r in roles}
     people: list[PersonEntity] = []
@@ -85,7 +90,71 @@ def build(doc, person_mentions: list[dict], roles: list[dict], inst_starts: dict
                 target.affiliation = affil
         elif affil is not None and target.affiliation is None and target.role == role:
             target.affiliation = affil
+    for person in people:
+        if person.role and person.affiliation is None:
+            person.affiliation = _implied_affiliation(person.role, entities or [])
     return people
+
+
+def _house_words(role: str) -> list[str]:
+    """Organisation words inside a role: the head of a compound role ("Instituts|leiter" ->
+    "institut") and genitive complements ("des Klinikums" -> "klinikum")."""
+    out = []
+    lex = lexicons.roles()
+    for word in re.findall(r"[\wäöüßÄÖÜ-]+", role):
+        low = word.lower().replace("-", "")
+        head = lexicons.heads().lookup(word)
+        if head is not None:
+            out.append(head.base.lower().split("-")[-1] if not head.suffix_of_compound else head.base.lower())
+            continue
+        for suffix in lex.suffixes:
+            if low.endswith(suffix) and len(low) > len(suffix) + 3:
+                stem = low[: -len(suffix)].rstrip("s")
+                out.append(stem)
+                break
+    return [w for w in out if len(w) >= 4]
+
+
+def _house_named_in_role(role: str, entities: list) -> object:
+    """The one organisation whose name holds a house word of the role ("Institutsleiter",
+    "Geschäftsführerin des Klinikums", "Vorsitzende des Palliativnetzes")."""
+    for word in _house_words(role):
+        hits = [e for e in entities if word in e.name.lower().replace("-", " ")]
+        if len(hits) == 1:
+            return hits[0]
+    return None
+
+
+def _implied_affiliation(role: str, entities: list) -> object:
+    """Affiliation the role itself implies: "Bildungsministerin" -> the Bildungsministerium,
+    "Vorsitzender der Bosch-Geschäftsführung" -> Robert Bosch GmbH, and in a text about one
+    organisation only, that organisation for a function inside it ("Geschäftsführer")."""
+    low = role.lower()
+    m = re.search(r"(\w+?)(minister|ministerin)\b", low)
+    if m:
+        stem = m.group(1).rstrip("s")
+        hits = [e for e in entities if "ministerium" in e.name.lower() and stem and stem in e.name.lower()]
+        if len(hits) == 1:
+            return hits[0]
+    for word in re.findall(r"\b([A-ZÄÖÜ][\wäöüß]+)-[A-ZÄÖÜ]", role):
+        hits = [e for e in entities if word in e.name.split() or e.abbreviation == word]
+        if len(hits) == 1:
+            return hits[0]
+    house = _house_named_in_role(role, entities)
+    if house is not None:
+        return house
+    for prefix, org_words in lexicons.role_organisations():
+        if low.startswith(prefix):
+            hits = [e for e in entities if any(w in e.name.lower().split() or e.name.lower().endswith(w) for w in org_words)]
+            if len(hits) == 1:
+                return hits[0]
+    houses = sorted((e for e in entities if e.kind not in ("network", "public_authority")), key=lambda e: -len(e.mentions))
+    if houses and any(w in low for w in _HOUSE_ROLES) and not _house_words(role):
+        top = len(houses[0].mentions)
+        second = len(houses[1].mentions) if len(houses) > 1 else 0
+        if top >= 2 and top >= 3 * max(second, 1) or (top >= 2 and second == 0):
+            return houses[0]  # the text is about this one organisation
+    return None
 
 
 def _match(people: list[PersonEntity], name: str) -> PersonEntity | None:

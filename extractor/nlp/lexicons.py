@@ -208,3 +208,9 @@ def anaphora() -> tuple[frozenset[str], frozenset[str]]:
     rows = _csv("anaphora.csv")
     return (frozenset(r["word"] for r in rows if r["number"] == "plural"),
             frozenset(r["word"] for r in rows if r["number"] == "singular"))
+
+
+@lru_cache(maxsize=1)
+def role_organisations() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Role prefixes and the organisation words they imply ("bürgermeister" -> "stadt")."""
+    return tuple((r["role"], tuple(r["organisation_words"].split("|"))) for r in _csv("role_orgs.csv"))
