@@ -33,6 +33,7 @@ def _group(events: list[Event], hubs: dict) -> list[Coop]:
     main: Coop | None = None
     singles: list[object] = []
     foundings: list[Event] = []
+    anonymous: list[Event] = []
     for ev in events:
         if ev.founding:
             foundings.append(ev)
@@ -50,6 +51,14 @@ def _group(events: list[Event], hubs: dict) -> list[Coop]:
                 continue
         if ev.both and main is not None and len(parties) < 2:
             parties = list(main.partners)
+        if not parties:
+            # "Die Kooperationsvereinbarung wurde am Montag unterzeichnet.": right after the main
+            # cooperation, a sentence naming no party is about it (its date, status, types)
+            if main is not None and any(0 < ev.sent - e.sent <= 2 for e in main.events):
+                main.events.append(ev)
+            else:
+                anonymous.append(ev)
+            continue
         if len(parties) < 2:
             if main is not None and all(p in main.partners for p in parties):
                 main.events.append(ev)
@@ -79,6 +88,10 @@ def _group(events: list[Event], hubs: dict) -> list[Coop]:
         main = Coop(singles, [e for e in events if len(e.parties) == 1 and e.parties[0] in singles])
         coops.append(main)
     if main is not None:
+        for ev in anonymous:  # the headline or lead before the parties are named
+            if ev.sent < 2 or any(0 < ev.sent - e.sent <= 2 for e in main.events):
+                main.events.append(ev)
+        main.events.sort(key=lambda e: e.sent)
         for ev in foundings:
             planned_apart = ev.statuses["planned"] > 0 and _status(main) != "planned"
             if planned_apart:

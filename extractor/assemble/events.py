@@ -140,7 +140,8 @@ def read_article(doc, facts: dict, of_mention: dict) -> Article:
         named = _named_centre(doc, sent, ents, words)
         if named is not None:
             ev = Event(si, [], [named], Counter(c["label"] for c in cues if c["group"] == "status"),
-                       Counter(c["label"] for c in cues if c["group"] == "type") + Counter({"joint_center": 1}), [], strong=strong)
+                       Counter(c["label"] for c in cues if c["group"] == "type") + Counter({"joint_center": 1}),
+                       per_sent_dates.get(si, []), strong=strong)
             ev.founding = True
             events.append(ev)
             continue
@@ -150,8 +151,8 @@ def read_article(doc, facts: dict, of_mention: dict) -> Article:
             continue
         if ma and not strong:
             continue
-        if not parties and not nets:
-            # "Die Zusammenarbeit bietet viele Vorteile": describes the cooperation, names no party
+        if not parties and not nets and not strong:
+            # "Die Partner wollen ...": describes the cooperation, names no party
             context_types.update({c["label"]: 1 for c in cues if c["group"] == "type"})
             continue
         statuses = Counter(c["label"] for c in cues if c["group"] == "status")
