@@ -89,7 +89,7 @@ def _group(events: list[Event], hubs: dict) -> list[Coop]:
         coops.append(main)
     if main is not None:
         for ev in anonymous:  # the headline or lead before the parties are named
-            if ev.sent < 2 or any(0 < ev.sent - e.sent <= 2 for e in main.events):
+            if ev.sent <= 4 or any(0 < ev.sent - e.sent <= 2 for e in main.events):
                 main.events.append(ev)
         main.events.sort(key=lambda e: e.sent)
         for ev in foundings:

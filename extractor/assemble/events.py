@@ -87,13 +87,12 @@ def read_article(doc, facts: dict, of_mention: dict) -> Article:
         si = sent_of.get(d["start"])
         if si is not None and si - last_year_sent > 2:
             last_year = None  # a year named long before does not date a bare month
-        if d.get("year") and si is not None:
-            last_year_sent = si
         after = doc[d["end"]].lower_ if d["end"] < len(doc) else ""
-        d = dict(d, year_context=last_year, text=doc[d["start"] : d["end"]].text,
-                 _attributive=after.startswith(("bestehend", "laufend", "existierend", "währende")))
-        if d.get("year"):
+        attributive = after.startswith(("bestehend", "laufend", "existierend", "währende", "begonnen"))
+        d = dict(d, year_context=last_year, text=doc[d["start"] : d["end"]].text, _attributive=attributive)
+        if d.get("year") and not attributive:  # "die seit 2018 bestehende ..." dates nothing after it
             last_year = d["year"]
+            last_year_sent = si if si is not None else last_year_sent
         if si is not None:
             per_sent_dates.setdefault(si, []).append(d)
     hubs = _hubs(doc, sents, per_sent_ents, per_sent_cues)
@@ -151,7 +150,7 @@ def read_article(doc, facts: dict, of_mention: dict) -> Article:
             continue
         if ma and not strong:
             continue
-        if not parties and not nets and not strong:
+        if not parties and not nets and not strong and not any(_SIGN.match(w) for w in words):
             # "Die Partner wollen ...": describes the cooperation, names no party
             context_types.update({c["label"]: 1 for c in cues if c["group"] == "type"})
             continue
