@@ -170,8 +170,11 @@ def read_article(doc, facts: dict, of_mention: dict) -> Article:
 
 
 def _in_frame(doc, m: dict) -> bool:
-    """"im Rahmen des Robotikzentrums X", "unter dem Dach der Y": the frame of a cooperation, not a party."""
+    """"im Rahmen des Robotikzentrums X", "unter dem Dach der Y": the frame of a cooperation, not a
+    party; so is a name only the statistical NER found after "im" ("Kliniken im Helios Cluster X")."""
     before = [t.lower_ for t in doc[max(0, m["start"] - 3) : m["start"]]]
+    if m.get("source") == "ner" and before and before[-1] in ("im", "in", "beim"):
+        return True
     return len(before) >= 2 and (before[-2] in ("rahmen", "dach") or before[-3:-1] == ["rahmen", "des"])
 
 
