@@ -127,8 +127,9 @@ def _status(coop: Coop) -> str:
             votes[label] += w * n
         if ev.join and not ev.past_join:
             votes["extended"] += w
-        if ev.signed:
-            votes["started"] += 1  # a signing decides a tie between "new" and "more"
+
+    if signed:
+        votes["started"] += 0.5  # a signing decides a tie between "new" and "more"
     if not votes:
         return "started"
     if votes["ended"] >= max(votes.values()) * 0.5 and votes["ended"]:
