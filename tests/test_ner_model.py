@@ -1,0 +1,81 @@
+"""The shipped German NER model (extractor/models/de_coopx_ner) loads and finds PER/ORG.
+
+Needs only the model folder, not /work/shared.  Sentences are written for this test
+(press-release style, invented names), not taken from any training corpus.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import spacy
+
+MODEL = Path(__file__).resolve().parent.parent / "extractor" / "models" / "de_coopx_ner"
+
+pytestmark = pytest.mark.skipif(not (MODEL / "meta.json").is_file(), reason="shipped NER model not built")
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return spacy.load(MODEL)
+
+
+def _ents(nlp, text):
+    return [(e.text, e.label_) for e in nlp(text).ents]
+
+
+def test_pipeline_shape(nlp):
+    assert nlp.lang == "de"
+    assert nlp.pipe_names == ["tok2vec", "ner"]
+    assert set(nlp.get_pipe("ner").labels) == {"PER", "ORG", "LOC", "MISC"}
+    assert nlp.meta["name"] == "coopx_ner"
+    assert nlp.meta["version"] == "0.1.0"
+    assert nlp.meta["license"]
+    assert len(nlp.meta.get("sources", [])) >= 1
+
+
+def test_tokenizer_is_german_default(nlp):
+    text = "Prof. Dr. Anna Berger (Universitätsklinikum Rheinfurt) sagte am 3. Mai 2024: „Wir freuen uns.“"
+    assert [t.text for t in nlp.make_doc(text)] == [t.text for t in spacy.blank("de").make_doc(text)]
+
+
+def test_folder_size_under_40_mb():
+    size = sum(p.stat().st_size for p in MODEL.rglob("*") if p.is_file())
+    assert size <= 40 * 1024 * 1024
+
+
+def test_load_time_under_3_seconds():
+    code = f"import time, spacy; t = time.perf_counter(); spacy.load({str(MODEL)!r}); print(time.perf_counter() - t)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert float(out.stdout.strip().splitlines()[-1]) < 3.0
+
+
+def test_finds_person_and_organisation_in_press_release(nlp):
+    text = ("Prof. Dr. Anna Berger, Ärztliche Direktorin des Universitätsklinikums Rheinfurt, "
+            "unterzeichnete am Montag den Kooperationsvertrag mit der Hochschule Lindenau.")
+    ents = _ents(nlp, text)
+    assert ("Anna Berger", "PER") in ents
+    orgs = [t for t, l in ents if l == "ORG"]
+    assert any("Universitätsklinikums Rheinfurt" in t for t in orgs)
+
+
+@pytest.mark.parametrize("text,person,org", [
+    ("Die Deutsche Telekom und die Siemens AG wollen enger zusammenarbeiten, sagte Vorstandschef Markus Lehmann.",
+     "Markus Lehmann", "Siemens AG"),
+    ("„Das ist ein wichtiger Schritt für die Region“, erklärte Thomas Krüger, Vorstand der Sparkasse Nordhain.",
+     "Thomas Krüger", "Sparkasse Nordhain"),
+    ("Michael Hoffmann, Präsident der Technischen Universität Dresden, begrüßte die Entscheidung.",
+     "Michael Hoffmann", "Technischen Universität Dresden"),
+])
+def test_finds_person_and_organisation(nlp, text, person, org):
+    ents = _ents(nlp, text)
+    assert (person, "PER") in ents, ents
+    assert any(org in t for t, l in ents if l == "ORG"), ents
+
+
+def test_location(nlp):
+    ents = _ents(nlp, "Das neue Zentrum entsteht in Leipzig und soll 2026 eröffnen.")
+    assert ("Leipzig", "LOC") in ents
