@@ -59,7 +59,7 @@ def build_facts(doc, published: str | None = None) -> Facts:
             spans=[_span(doc, m["start"], m["end"]) for m in e.mentions],
             kind=e.kind,
             abbreviation=e.abbreviation,
-            location=e.place,
+            location=e.place if e.kind != "network" else None,  # "Netzwerk X Ostbayern": a name, not a seat
         )
         for e in kept
     ]
