@@ -61,6 +61,3 @@ class Skip:
     reason: str
     id: str | None = None
     kind: Literal["skipped", "failed"] = "failed"
-
-    def to_dict(self) -> dict:
-        return {"origin": self.origin, "id": self.id, "stage": self.stage, "kind": self.kind, "reason": self.reason}

@@ -36,6 +36,3 @@ def detect(text: str, sample_chars: int = 20_000) -> tuple[str | None, float]:
         return None, share
     return lang, share
 
-
-def is_german(text: str) -> bool:
-    return detect(text)[0] == "de"

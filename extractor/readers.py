@@ -150,9 +150,9 @@ def _read(source: str, settings: Settings, exclude: Exclude) -> Iterator[Item]:
     elif _has_suffix(path, JSONL_SUFFIXES):
         yield from _jsonl(path, exclude)
     elif _has_suffix(path, URLS_SUFFIXES):
-        yield from _url_list_file(path, exclude, strict=True)
+        yield from _url_list_file(path, exclude)
     elif _lower_name(path).endswith(".txt") and _is_url_list_file(path):
-        yield from _url_list_file(path, exclude, strict=False)
+        yield from _url_list_file(path, exclude)
     elif not exclude(str(path)):
         yield _file(path)
 
@@ -241,7 +241,7 @@ def _is_url_list_file(path: Path) -> bool:
         return False
 
 
-def _url_list_file(path: Path, exclude: Exclude, *, strict: bool) -> Iterator[Item]:
+def _url_list_file(path: Path, exclude: Exclude) -> Iterator[Item]:
     try:
         data = _read_bytes(path)
         text = data.decode("utf-8-sig")

@@ -31,10 +31,6 @@ class PersonEntity:
     affiliation: object = None  # institutions.Entity
     mentions: list[dict] = field(default_factory=list)
 
-    @property
-    def surname(self) -> str:
-        return self.name.split()[-1]
-
 
 def _is_author(doc, p: dict) -> bool:
     """Bylines: "(Dr. Margareta Bögelein)" after a date line, "Von Anna Muster" at a line start."""

@@ -35,7 +35,6 @@ CREATE INDEX IF NOT EXISTS docs_origin ON docs(origin);
 CREATE TABLE IF NOT EXISTS texts (sha TEXT PRIMARY KEY, origin TEXT NOT NULL);
 """
 
-FINAL = ("ok", "skipped", "failed", "duplicate")
 
 
 def reason_key(reason: str) -> str:

@@ -137,7 +137,7 @@ class PeopleComponent:
             taken = {k for p in people for k in range(p.start, p.end)} | inst_set | blocked
             for ent in doc.ents:
                 if ent.label_ == "PER" and not any(k in taken for k in range(ent.start, ent.end)) and _plausible_person(doc, ent):
-                    people.append(PersonMention(ent.start, ent.end, ent.text, None, ent.start))
+                    people.append(PersonMention(ent.start, ent.end, ent.text, None))
             people.sort(key=lambda p: p.start)
         person_tokens = {k for p in people for k in range(p.start, p.end)}
         roles = [r for r in find_roles(doc, inst_tokens, person_tokens) if not any(k in blocked for k in range(r.start, r.end))]

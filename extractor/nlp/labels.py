@@ -5,7 +5,6 @@ from __future__ import annotations
 # doc.spans keys written by the rule components
 INSTITUTION = "institution"
 PERSON = "person"
-TITLE = "title"
 ROLE = "role"
 DATE = "date"
 CUE = "coop_cue"
@@ -19,8 +18,6 @@ ARTICLES = frozenset(
     "unsere unserer unserem unseren ihre ihrer ihrem ihren seine seiner seinem seinen".split()
 )
 PREPOSITIONS = frozenset("an am auf aus bei beim in im mit nach von vom zu zum zur für über unter zwischen gegenüber".split())
-COORD = frozenset({"und", "sowie", "&", ",", "/", "bzw.", "oder"})
 PLACE_LINKS = (("ob", "der"), ("am",), ("an", "der"), ("im",), ("in", "der"), ("bei",), ("vor", "der"))
-QUOTES_OPEN = frozenset({"„", '"', "»", "«", "“", "‚", "'"})
 QUOTES_CLOSE = frozenset({"“", '"', "«", "»", "”", "‘", "'"})
 DASHES = frozenset({"-", "–", "—"})

@@ -30,7 +30,6 @@ class PersonMention:
     end: int
     name: str
     title: str | None
-    name_start: int
 
 
 @dataclass
@@ -82,7 +81,7 @@ def find_people(doc: Doc, insts: set[int]) -> list[PersonMention]:
             k = _name_run(doc, j, insts)
             if k > j:
                 title = " ".join(title_toks).replace(" .", ".") or None
-                out.append(PersonMention(start, k, doc[j:k].text, title, j))
+                out.append(PersonMention(start, k, doc[j:k].text, title))
                 i = k
                 continue
             i = max(j, i + 1)
@@ -90,7 +89,7 @@ def find_people(doc: Doc, insts: set[int]) -> list[PersonMention]:
         if tok.text in first_names and i + 1 < n and _surname_token(doc[i + 1], insts) and not _org_follows(doc, i + 1):
             k = _name_run(doc, i, insts)
             if k >= i + 2:
-                out.append(PersonMention(i, k, doc[i:k].text, None, i))
+                out.append(PersonMention(i, k, doc[i:k].text, None))
                 i = k
                 continue
         i += 1
