@@ -16,8 +16,9 @@ from spacy.tokens import Doc, Span
 from extractor.nlp import labels, lexicons
 from extractor.nlp.cues import find_cues
 from extractor.nlp.dates import find_dates
-from extractor.nlp.institutions import InstitutionFinder, InstMention
+from extractor.nlp.institutions import InstitutionFinder
 from extractor.nlp.lexicons import heads
+from extractor.nlp.mentions import InstMention
 from extractor.nlp.people import PersonMention, find_people, find_roles
 from extractor.nlp.segmentation import boilerplate_spans, set_sentences
 

@@ -9,173 +9,36 @@ forms ("des Herzzentrums Leipzig") fold to "Herzzentrum Leipzig".
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
-from extractor.nlp import lexicons
-from extractor.nlp.labels import ARTICLES, DASHES, PLACE_LINKS, PREPOSITIONS
-
-_ABBR = re.compile(r"^[A-ZÄÖÜ][A-Za-zÄÖÜäöü0-9&\-]{0,9}$")
-_ALLCAPS = re.compile(r"^[A-ZÄÖÜ][A-ZÄÖÜ0-9&\-]{1,7}[a-z]?$")
-_ADJ = re.compile(
-    r"^(?P<stem>[A-ZÄÖÜ][\wäöüß\-]*?(isch|lich|ig|ell|iv|al|är|sam|bar|eutsch|neu|frei|privat|ersten|ober|unter|ost|west|nord|süd))"
-    r"(?P<end>e|en|em|er|es)$"
+from extractor.nlp import abbreviations, lexicons
+from extractor.nlp.labels import ARTICLES, DASHES, PREPOSITIONS
+from extractor.nlp.mentions import InstMention
+from extractor.nlp.names import (
+    ADJ,
+    ALLCAPS,
+    fold_adjective,
+    is_cap,
+    is_namepart,
+    is_network_name,
+    looks_like_person_start,
+    nonname,
+    place_of_adjective,
+    place_run,
+    proper_compound,
 )
+
 _FOR_HEADS = {"institut", "zentrum", "center", "centre", "ministerium", "bundesministerium", "landesministerium",
               "gesellschaft", "stiftung", "verband", "verein", "akademie", "netzwerk", "verbund", "hochschule",
               "universität", "kammer", "agentur", "amt", "forschungszentrum"}
 _LOCATION_HEADS = {"Landkreis", "Kreis", "Stadt", "Gemeinde", "Freistaat", "Region"}
-_GENDER_END = {"n": "es", "f": "e", "m": "er", "p": "e"}
 
 
 class _Bounds(NamedTuple):
     start: int
     end: int
-
-
-@dataclass
-class InstMention:
-    start: int
-    end: int  # token end (exclusive)
-    canonical: str
-    kind: str
-    head: str | None = None  # nominative head, e.g. "Klinikum"
-    place: str | None = None
-    place_adj: str | None = None  # "Leipziger" in "Leipziger Universitätsklinikum"
-    abbr: str | None = None
-    modifiers: list[str] = field(default_factory=list)
-    source: str = "head"  # head | legal | known | abbr | ner | coord
-
-
-def _is_cap(tok: Token) -> bool:
-    t = tok.text
-    return bool(t) and t[0].isupper() and any(c.isalpha() for c in t)
-
-
-def _nonname(tok: Token) -> bool:
-    return tok.text in lexicons.nonname_words() or tok.lower_ in ARTICLES
-
-
-def _is_namepart(tok: Token, *, allow_heads: bool = False) -> bool:
-    """A capitalised token that can be part of a proper name (place, brand, name)."""
-    if not _is_cap(tok) or _nonname(tok) or tok.is_punct:
-        return False
-    if tok.text in lexicons.titles() or lexicons.roles().is_role(tok.text):
-        return False
-    months, weekdays = lexicons.calendar()
-    if tok.lower_ in months or tok.lower_ in weekdays:
-        return False
-    if not allow_heads and lexicons.heads().lookup(tok.text) and not tok.text.isupper():
-        return False
-    return True
-
-
-def _proper_compound(word: str) -> bool:
-    """"Emstal-Klinikverbund", "Südharz-Klinikum": a capitalised proper-name part before the head."""
-    parts = word.split("-")
-    return len(parts) >= 2 and len(parts[0]) >= 4 and parts[0][:1].isupper() and lexicons.heads().lookup(parts[0]) is None \
-        and parts[0] not in ("Reha", "Herz", "Kinder", "Frauen", "Notfall", "Akut", "Fach", "Haupt", "Kreis", "Tele", "Uni", "Gesundheits")
-
-
-def _place_of_adjective(words: set[str], word: str) -> str | None:
-    """"Leipziger" -> "Leipzig" when the text also names the place itself."""
-    if not (word.endswith("er") and len(word) > 5 and word[:1].isupper()):
-        return None
-    stem = word[:-2]
-    for cand in (stem, stem + "e", stem.replace("ä", "a").replace("ö", "o").replace("ü", "u")):
-        if cand in words:
-            return cand
-    return None
-
-
-def _looks_like_person_start(doc: Doc, i: int) -> bool:
-    tok = doc[i]
-    if tok.text in lexicons.titles():
-        return True
-    return tok.text in lexicons.first_names() and i + 1 < len(doc) and _is_cap(doc[i + 1]) and not lexicons.heads().lookup(doc[i + 1].text)
-
-
-def fold_adjective(word: str, gender: str) -> str:
-    """Inflected adjective -> the form it takes before the head without article."""
-    m = _ADJ.match(word)
-    if not m:
-        return word
-    return m.group("stem") + _GENDER_END.get(gender, "e")
-
-
-def _place_run(doc: Doc, i: int, limit: int) -> int:
-    """End of a place-like name starting at i (0 tokens if none): Erfurt, Rothenburg ob der Tauber,
-    Münster/Osnabrück, Halle (Saale)."""
-    if i >= limit or not _is_namepart(doc[i]) or _looks_like_person_start(doc, i):
-        return i
-    j = i + 1
-    while j < limit:
-        tok = doc[j]
-        if j - i < 3 and _is_namepart(tok) and not _looks_like_person_start(doc, j) and tok.text not in lexicons.first_names():
-            j += 1  # "Schloss Hohenfels", "Teleintensivmedizin Bayern"
-            continue
-        if tok.text == "/" and j + 1 < limit and _is_namepart(doc[j + 1]):
-            j += 2
-            continue
-        linked = False
-        for link in PLACE_LINKS:
-            n = len(link)
-            if j + n < limit and tuple(t.lower_ for t in doc[j : j + n]) == link and _is_namepart(doc[j + n]) \
-                    and doc[j + n].text not in lexicons.organisations():
-                nxt = doc[j + n + 1] if j + n + 1 < limit else None
-                # "Rothenburg ob der Tauber" but not "Erfurt am Montag" (weekday filtered) or "Leipzig in Sachsen ist"
-                if link[0] in ("ob", "am", "an", "im") and (nxt is None or not _is_cap(nxt) or nxt.is_punct):
-                    j += n + 1
-                    linked = True
-                break
-        if linked:
-            continue
-        if tok.text == "(" and j + 2 < limit and doc[j + 2].text == ")" and _is_namepart(doc[j + 1]) and not _ALLCAPS.match(doc[j + 1].text):
-            j += 3  # Halle (Saale)
-            continue
-        break
-    return j
-
-
-_NETWORK_NAME = re.compile(r"(^|\s)(netzwerk|verbund|allianz|konsortium|plattform|cluster|initiative)\b|netzwerk\b|netz\s", re.IGNORECASE)
-
-
-def is_network_name(name: str) -> bool:
-    """"Netzwerk Herzgesundheit", "Schlaganfallnetzwerk Mittelhessen", "Verbund X", "Palliativnetz Altmark";
-    not an operator such as "Klinikverbund Emstal"."""
-    return bool(_NETWORK_NAME.search(name + " "))
-
-
-def _pieces(name: str) -> list[str]:
-    """Name -> capitalised pieces whose initials may spell an abbreviation; compounds split at
-    their head ("Universitätsklinikum" -> "Universitäts", "Klinikum")."""
-    out = []
-    for word in re.split(r"[\s\-–/]+", name):
-        if not word or not word[0].isupper():
-            continue
-        head = lexicons.heads().lookup(word)
-        if head is not None and head.suffix_of_compound:
-            low = word.lower()
-            for suffix, *_ in lexicons.heads().suffixes:
-                if low.endswith(suffix) and len(low) > len(suffix) + 2:
-                    out += [word[: len(word) - len(suffix)], suffix.capitalize()]
-                    break
-        elif word.lower().startswith(("universitäts", "uni")) and head is not None:
-            cut = 12 if word.lower().startswith("universitäts") else 3
-            out += [word[:cut], word[cut:].capitalize()]
-        else:
-            out.append(word)
-    return out
-
-
-def initials_match(abbr: str, name: str) -> bool:
-    """"UKM" ~ "Universitätsklinikum Münster", "RKI" ~ "Robert Koch-Institut", "KIT" ~ "Karlsruher
-    Institut für Technologie": the letters are the initials of consecutive capitalised pieces."""
-    letters = [c for c in abbr.upper() if c.isalpha()]
-    initials = [p[0].upper() for p in _pieces(name) if p]
-    return len(letters) >= 2 and letters == initials[: len(letters)] and len(initials) - len(letters) <= 1
 
 
 class InstitutionFinder:
@@ -225,8 +88,8 @@ class InstitutionFinder:
                 continue
             for m in self._from_head(doc, i):
                 add(m)
-        self._attach_abbreviations(doc, found, taken)
-        self._abbreviation_uses(doc, found, taken, blocked)
+        abbreviations.attach_definitions(doc, found, taken, lambda i: self._sent(i).end, lambda i: self._sent(i).start)
+        abbreviations.find_uses(doc, found, taken, blocked)
         for m in self._known_orgs(doc, taken):
             add(m)
         for m in self._after_descriptor(doc, taken, blocked):
@@ -237,12 +100,12 @@ class InstitutionFinder:
     # -- head nouns ---------------------------------------------------------------------------
     def _from_head(self, doc: Doc, i: int) -> list[InstMention]:
         tok = doc[i]
-        if not _is_cap(tok) or (tok.text.isupper() and tok.text.lower() not in self.heads.exact):
+        if not is_cap(tok) or (tok.text.isupper() and tok.text.lower() not in self.heads.exact):
             return []
         head = self.heads.lookup(tok.text)
         if head is None:
             return []
-        if tok.text.isupper() and (not (i + 1 < len(doc) and _is_namepart(doc[i + 1])) or (i > 0 and doc[i - 1].text == "(")):
+        if tok.text.isupper() and (not (i + 1 < len(doc) and is_namepart(doc[i + 1])) or (i > 0 and doc[i - 1].text == "(")):
             return []  # "TU Dresden" names a house; a bare "TU" or an abbreviation in parentheses does not
         if head.base in _LOCATION_HEADS and i > 0 and doc[i - 1].lower_ in ("im", "in", "aus", "nach", "ins"):
             return []
@@ -257,9 +120,9 @@ class InstitutionFinder:
             if prev.text in ("–", "—") and j - 2 >= sent.start and doc[j - 2].text in self.known:
                 j -= 2  # "Charité – Universitätsmedizin Berlin": a known name joined by a dash
                 continue
-            if not _is_namepart(prev) or _looks_like_person_start(doc, j - 1):
+            if not is_namepart(prev) or looks_like_person_start(doc, j - 1):
                 break
-            if j - 1 == sent.start and prev.text not in self.known and not _ADJ.match(prev.text) and not prev.text.endswith("er") \
+            if j - 1 == sent.start and prev.text not in self.known and not ADJ.match(prev.text) and not prev.text.endswith("er") \
                     and not prev.text[:1].isupper():
                 break
             j -= 1
@@ -277,12 +140,12 @@ class InstitutionFinder:
             if k > end + 1:
                 end = k
         if end + 2 < limit and doc[end].lower_ == "der" and doc[end + 1].text in ("Universität", "Hochschule", "Stadt"):
-            k = _place_run(doc, end + 2, limit)
+            k = place_run(doc, end + 2, limit)
             if k > end + 2:
                 end = k
-        if end + 1 < limit and doc[end].lower_ == "zu" and _is_namepart(doc[end + 1]):
+        if end + 1 < limit and doc[end].lower_ == "zu" and is_namepart(doc[end + 1]):
             end += 1  # "Universität zu Lübeck"
-        p_end = _place_run(doc, end, limit)
+        p_end = place_run(doc, end, limit)
         if p_end > end:
             place = doc[end:p_end].text
             end = p_end
@@ -291,14 +154,14 @@ class InstitutionFinder:
         if head.plural:
             start_places = i + 1
             if place is None and start_places < limit and doc[start_places].lower_ in ("in", "aus") :
-                k = _place_run(doc, start_places + 1, limit)
+                k = place_run(doc, start_places + 1, limit)
                 if k > start_places + 1:
                     place, end = doc[start_places + 1 : k].text, k
             if place is not None:
                 spans = [(i, end, place)]
                 k = end
                 while k + 1 < limit and doc[k].lower_ in ("und", "sowie", ","):
-                    k2 = _place_run(doc, k + 1, limit)
+                    k2 = place_run(doc, k + 1, limit)
                     if k2 == k + 1:
                         break
                     spans.append((k + 1, k2, doc[k + 1 : k2].text))
@@ -315,23 +178,23 @@ class InstitutionFinder:
             # a plural without places is generic ("beide Kliniken", "Medizinische Versorgungszentren")
             if place is None:
                 return []
-        named = bool(mods) or place is not None or end > i + 1 or _proper_compound(tok.text)
+        named = bool(mods) or place is not None or end > i + 1 or proper_compound(tok.text)
         if not named:
             # a compound public authority names itself ("Bundeskartellamt", "Bildungsministerium")
             if head.suffix_of_compound and head.kind == "public_authority" and not head.plural:
                 named = True
-            elif end < limit and doc[end].text == "(" and end + 2 < limit and doc[end + 2].text == ")" and _ALLCAPS.match(doc[end + 1].text):
+            elif end < limit and doc[end].text == "(" and end + 2 < limit and doc[end + 2].text == ")" and ALLCAPS.match(doc[end + 1].text):
                 named = True
         if not named:
             return []
         place_adj = None
         if mods and place is None and end == i + 1:
-            stem = _place_of_adjective(self._words, mods[-1])
+            stem = place_of_adjective(self._words, mods[-1])
             if stem:
                 place_adj, place, mods = mods[-1], stem, mods[:-1]
                 canon = self._canonical(mods, head, None, stem)
                 return [InstMention(j, end, canon, self._kind(mods, head, canon), head.base, None, place_adj, modifiers=mods)]
-        if not mods and end > i + 1 and lexicons.is_descriptor(tok.text) and _is_cap(doc[i + 1]):
+        if not mods and end > i + 1 and lexicons.is_descriptor(tok.text) and is_cap(doc[i + 1]):
             # "der Verein Palliativnetz Altmark": the descriptor is not part of the name
             canon = doc[i + 1 : end].text
             kind = "network" if is_network_name(canon) else head.kind
@@ -345,14 +208,14 @@ class InstitutionFinder:
         last_good = k
         while k < limit and k - start < 8:
             tok = doc[k]
-            if _is_cap(tok) and not _nonname(tok) and not lexicons.roles().is_role(tok.text):
+            if is_cap(tok) and not nonname(tok) and not lexicons.roles().is_role(tok.text):
                 k += 1
                 last_good = k
-            elif tok.lower_ in ("und", "sowie") and k + 1 < limit and (_is_cap(doc[k + 1]) or doc[k + 1].is_lower):
+            elif tok.lower_ in ("und", "sowie") and k + 1 < limit and (is_cap(doc[k + 1]) or doc[k + 1].is_lower):
                 k += 1
-            elif tok.text in ("/", ",") and k + 1 < limit and _is_cap(doc[k + 1]):
+            elif tok.text in ("/", ",") and k + 1 < limit and is_cap(doc[k + 1]):
                 k += 1
-            elif tok.is_lower and tok.is_alpha and tok.text.endswith(("e", "en", "er", "es")) and k + 1 < limit and _is_cap(doc[k + 1]) \
+            elif tok.is_lower and tok.is_alpha and tok.text.endswith(("e", "en", "er", "es")) and k + 1 < limit and is_cap(doc[k + 1]) \
                     and tok.lower_ not in ARTICLES and tok.lower_ not in PREPOSITIONS:
                 k += 1  # adjective: "für angewandte Forschung"
             elif tok.text.endswith("-") and k + 1 < limit:
@@ -404,7 +267,7 @@ class InstitutionFinder:
                 prev = doc[j - 1]
                 if lexicons.is_descriptor(prev.text) and j < i:
                     break
-                if prev.text in ("&", "-", "+") or (_is_cap(prev) and not _nonname(prev) and not lexicons.roles().is_role(prev.text)) \
+                if prev.text in ("&", "-", "+") or (is_cap(prev) and not nonname(prev) and not lexicons.roles().is_role(prev.text)) \
                         or (prev.like_num and j - 1 > sent.start):
                     j -= 1
                     continue
@@ -427,7 +290,7 @@ class InstitutionFinder:
                     form = " ".join(toks)
                     name, kind = self.known[form]
                     out.append(InstMention(i, i + n, name, kind, None, source="known",
-                                           abbr=form if form != name and _ALLCAPS.match(form) else None))
+                                           abbr=form if form != name and ALLCAPS.match(form) else None))
                     break
         return out
 
@@ -437,13 +300,13 @@ class InstitutionFinder:
         name that no other rule found."""
         out = []
         for i, tok in enumerate(doc[:-1]):
-            if i in taken or i in blocked or not _is_cap(tok) or not lexicons.is_descriptor(tok.text):
+            if i in taken or i in blocked or not is_cap(tok) or not lexicons.is_descriptor(tok.text):
                 continue
             if i == 0 or doc[i - 1].lower_ not in ARTICLES | {"dem", "den", "vom", "beim", "zum", "zur"}:
                 continue
             k = i + 1
-            while k < self._sent(i).end and k - i <= 3 and k not in taken and _is_namepart(doc[k]) \
-                    and not (k == i + 1 and _looks_like_person_start(doc, k)):
+            while k < self._sent(i).end and k - i <= 3 and k not in taken and is_namepart(doc[k]) \
+                    and not (k == i + 1 and looks_like_person_start(doc, k)):
                 k += 1
             if k == i + 1:
                 continue
@@ -451,99 +314,3 @@ class InstitutionFinder:
             kind = "association" if tok.lower_.endswith(("verein", "verband")) else "company"
             out.append(InstMention(i + 1, k, name, "network" if is_network_name(name) else kind, None, source="descriptor"))
         return out
-
-    # -- abbreviations -----------------------------------------------------------------------
-    def _attach_abbreviations(self, doc: Doc, found: list[InstMention], taken: set[int]) -> None:
-        """"Universitätsmedizin Magdeburg (UMMD)", "International Neuroscience Institute (INI) Hannover",
-        "Medizinische Universität Lausitz – Carl Thiem (MUL – CT)"."""
-        by_end = {m.end: m for m in found}
-        for i, tok in enumerate(doc):
-            if tok.text != "(":
-                continue
-            k = i + 1
-            while k < len(doc) and doc[k].text != ")" and k - i <= 5:
-                k += 1
-            if k >= len(doc) or doc[k].text != ")" or k == i + 1:
-                continue
-            inner = doc[i + 1 : k]
-            abbr = inner.text
-            if not all(_ABBR.match(t.text) or t.text in DASHES for t in inner) or not any(c.isupper() for c in abbr[1:] + abbr[:1]):
-                continue
-            letters = [c for c in abbr if c.isupper()]
-            if len(letters) < 2:
-                continue
-            m = by_end.get(i)
-            if m is None:
-                m = self._extend_before_paren(doc, i, letters, by_end)
-            if m is None:
-                continue
-            m.abbr = abbr
-            taken.update(range(i, k + 1))  # the definition itself is no further mention
-            # a place after the parenthesis belongs to the name: "(INI) Hannover"
-            p_end = _place_run(doc, k + 1, self._sent(i).end)
-            if p_end > k + 1 and not any(q in taken for q in range(k + 1, p_end)) and m.place is None:
-                m.place = doc[k + 1 : p_end].text
-                m.canonical = f"{m.canonical} {m.place}"
-            if m not in found:
-                found.append(m)
-                taken.update(range(m.start, m.end))
-                by_end[m.end] = m
-
-    def _abbreviation_uses(self, doc: Doc, found: list[InstMention], taken: set[int], blocked: set[int]) -> None:
-        """Later uses of an abbreviation ("des INI", "der UMMD"), and all-caps short forms whose
-        letters are the initials of a name in the text ("UKM" for Universitätsklinikum Münster)."""
-        defined = {m.abbr: m for m in found if m.abbr}
-        texts = [t.text for t in doc]
-        for abbr, target in list(defined.items()):
-            parts = abbr.split()
-            if len(parts) < 2:
-                continue
-            for i in range(len(doc) - len(parts) + 1):  # "MUL – CT" used again later
-                if texts[i : i + len(parts)] == parts and not any(k in taken or k in blocked for k in range(i, i + len(parts))):
-                    found.append(InstMention(i, i + len(parts), target.canonical, target.kind, target.head, target.place,
-                                             abbr=abbr, source="abbr-use"))
-                    taken.update(range(i, i + len(parts)))
-        for i, tok in enumerate(doc):
-            if i in taken or i in blocked or not _ALLCAPS.match(tok.text):
-                continue
-            text = tok.text[:-1] if tok.text.endswith("s") and tok.text[:-1] in defined else tok.text
-            target = defined.get(text)
-            if target is None:
-                target = next((m for m in found if m.source != "abbr-use" and initials_match(text, m.canonical)), None)
-            if target is None:
-                continue
-            found.append(InstMention(i, i + 1, target.canonical, target.kind, target.head, target.place, abbr=text,
-                                     source="abbr-use"))
-            taken.add(i)
-
-    def _extend_before_paren(self, doc: Doc, i: int, letters: list[str], by_end: dict) -> InstMention | None:
-        """A name right before "(ABBR)" whose initials spell the abbreviation ("Robert Koch-Institut (RKI)",
-        "Medizinische Universität Lausitz – Carl Thiem (MUL – CT)") and that no head rule found."""
-        sent = self._sent(i)
-        j = i
-        initials: list[str] = []
-        while j - 1 >= sent.start and i - j < 8:
-            prev = doc[j - 1]
-            if prev.text in DASHES:
-                j -= 1
-                continue
-            if not _is_cap(prev) or _nonname(prev):
-                if prev.lower_ in ("für", "und", "der", "des") and j - 2 >= sent.start and _is_cap(doc[j - 2]):
-                    j -= 1
-                    continue
-                break
-            j -= 1
-            parts = re.split(r"[-\s]", prev.text)
-            initials = [p[0].upper() for p in parts if p] + initials
-            if "".join(initials).endswith("".join(letters)) or "".join(initials) == "".join(letters):
-                break
-        inner = by_end.get(j) if j in by_end else None
-        if inner is not None:
-            return None
-        if "".join(initials)[: len(letters)] != "".join(letters) and "".join(initials) != "".join(letters):
-            return None
-        head = None
-        for t in doc[j:i]:
-            head = self.heads.lookup(t.text) or head
-        kind = head.kind if head else "other"
-        return InstMention(j, i, doc[j:i].text, kind, head.base if head else None, source="abbr")

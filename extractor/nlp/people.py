@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from extractor.nlp import lexicons
-from extractor.nlp.institutions import _is_cap, _nonname
 from extractor.nlp.labels import ARTICLES
+from extractor.nlp.names import is_cap, nonname
 
 _INITIAL = re.compile(r"^[A-ZÄÖÜ]\.$")
 _PARTICLES = {"von", "van", "de", "der", "den", "zu", "vom", "di", "da", "ter", "ten", "la", "le", "del", "bin", "al"}
@@ -40,7 +40,7 @@ class RoleMention:
 
 
 def _surname_token(tok: Token, insts: set[int]) -> bool:
-    if tok.i in insts or not _is_cap(tok) or _nonname(tok) or tok.is_punct:
+    if tok.i in insts or not is_cap(tok) or nonname(tok) or tok.is_punct:
         return False
     if lexicons.roles().is_role(tok.text) or tok.text in lexicons.titles():
         return False
@@ -65,7 +65,7 @@ def find_people(doc: Doc, insts: set[int]) -> list[PersonMention]:
             continue
         start = i
         title_toks: list[str] = []
-        if tok.text in _TITLE_STARTERS or (tok.text in _HONORIFICS and i + 1 < n and _is_cap(doc[i + 1])):
+        if tok.text in _TITLE_STARTERS or (tok.text in _HONORIFICS and i + 1 < n and is_cap(doc[i + 1])):
             j = i
             while j < n and (doc[j].text in titles or doc[j].text in _HONORIFICS or
                              (doc[j].text == "." and title_toks and title_toks[-1] in titles) or
@@ -101,7 +101,7 @@ def _org_follows(doc: Doc, i: int) -> bool:
     for k in range(i, min(i + 3, len(doc))):
         if lexicons.heads().lookup(doc[k].text) or doc[k].text in ("GmbH", "AG", "Stiftung", "SE"):
             return True
-        if not _is_cap(doc[k]):
+        if not is_cap(doc[k]):
             return False
     return False
 
@@ -170,18 +170,18 @@ def _role_complement(doc: Doc, k: int, insts: dict[int, int], people: set[int]) 
     n = len(doc)
     # "Oberarzt Innere Medizin", "Gründungsvorständin Wissenschaft"
     m = k
-    while m < n and _is_cap(doc[m]) and not _nonname(doc[m]) and m not in insts and m not in people \
+    while m < n and is_cap(doc[m]) and not nonname(doc[m]) and m not in insts and m not in people \
             and not lexicons.roles().is_role(doc[m].text) and doc[m].text not in lexicons.titles() \
             and doc[m].text not in lexicons.first_names() and m - k < 2:
         m += 1
-    if m > k and (m >= n or not _is_cap(doc[m]) or doc[m].is_punct):
+    if m > k and (m >= n or not is_cap(doc[m]) or doc[m].is_punct):
         k = m
     while k < n:
         tok = doc[k]
         if tok.lower_ == "für" and k + 1 < n and k + 1 not in insts:
             m = k + 1
-            while m < n and (_is_cap(doc[m]) and not _nonname(doc[m]) and m not in insts and m not in people
-                             or doc[m].lower_ == "und" and m + 1 < n and _is_cap(doc[m + 1])
+            while m < n and (is_cap(doc[m]) and not nonname(doc[m]) and m not in insts and m not in people
+                             or doc[m].lower_ == "und" and m + 1 < n and is_cap(doc[m + 1])
                              or doc[m].text.endswith("-") or doc[m].text == ","
                              and m + 1 < n and doc[m + 1].text.endswith("-")):
                 m += 1
@@ -193,7 +193,7 @@ def _role_complement(doc: Doc, k: int, insts: dict[int, int], people: set[int]) 
             m = k + 1
             while m < n and doc[m].is_lower and doc[m].is_alpha and doc[m].lower_ not in ("und", "der", "des") and m - k < 3:
                 m += 1  # "des bestehenden Krebszentrums"
-            if m < n and _is_cap(doc[m]) and not _nonname(doc[m]) and m not in insts and m not in people \
+            if m < n and is_cap(doc[m]) and not nonname(doc[m]) and m not in insts and m not in people \
                     and doc[m].text not in lexicons.titles() and doc[m].text not in lexicons.first_names():
                 head = lexicons.heads().lookup(doc[m].text)
                 generic_unit = head is None or head.base.lower().endswith(("klinik", "abteilung", "zentrum", "institut", "bereich")) \

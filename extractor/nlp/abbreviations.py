@@ -1,0 +1,142 @@
+"""Abbreviations of organisation names: definitions in parentheses ("Universitätsmedizin
+Magdeburg (UMMD)", "Robert Koch-Institut (RKI)", "(INI) Hannover"), their later uses ("der UMMD",
+"MUL – CT"), and undefined all-caps short forms whose letters are the initials of a name in the
+text ("UKM" for "Universitätsklinikum Münster")."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc
+
+from extractor.nlp import lexicons
+from extractor.nlp.labels import DASHES
+from extractor.nlp.mentions import InstMention
+from extractor.nlp.names import ALLCAPS, is_cap, nonname, place_run
+
+_ABBR = re.compile(r"^[A-ZÄÖÜ][A-Za-zÄÖÜäöü0-9&\-]{0,9}$")
+
+
+def _pieces(name: str) -> list[str]:
+    """Name -> capitalised pieces whose initials may spell an abbreviation; compounds split at
+    their head ("Universitätsklinikum" -> "Universitäts", "Klinikum")."""
+    out = []
+    for word in re.split(r"[\s\-–/]+", name):
+        if not word or not word[0].isupper():
+            continue
+        head = lexicons.heads().lookup(word)
+        if head is not None and head.suffix_of_compound:
+            low = word.lower()
+            for suffix, *_ in lexicons.heads().suffixes:
+                if low.endswith(suffix) and len(low) > len(suffix) + 2:
+                    out += [word[: len(word) - len(suffix)], suffix.capitalize()]
+                    break
+        elif word.lower().startswith(("universitäts", "uni")) and head is not None:
+            cut = 12 if word.lower().startswith("universitäts") else 3
+            out += [word[:cut], word[cut:].capitalize()]
+        else:
+            out.append(word)
+    return out
+
+
+def initials_match(abbr: str, name: str) -> bool:
+    """"UKM" ~ "Universitätsklinikum Münster", "RKI" ~ "Robert Koch-Institut", "KIT" ~ "Karlsruher
+    Institut für Technologie": the letters are the initials of consecutive capitalised pieces."""
+    letters = [c for c in abbr.upper() if c.isalpha()]
+    initials = [p[0].upper() for p in _pieces(name) if p]
+    return len(letters) >= 2 and letters == initials[: len(letters)] and len(initials) - len(letters) <= 1
+
+
+def attach_definitions(doc: Doc, found: list[InstMention], taken: set[int], sent_end, sent_start) -> None:
+    """"Universitätsmedizin Magdeburg (UMMD)", "International Neuroscience Institute (INI) Hannover",
+    "Medizinische Universität Lausitz – Carl Thiem (MUL – CT)"."""
+    by_end = {m.end: m for m in found}
+    for i, tok in enumerate(doc):
+        if tok.text != "(":
+            continue
+        k = i + 1
+        while k < len(doc) and doc[k].text != ")" and k - i <= 5:
+            k += 1
+        if k >= len(doc) or doc[k].text != ")" or k == i + 1:
+            continue
+        inner = doc[i + 1 : k]
+        abbr = inner.text
+        if not all(_ABBR.match(t.text) or t.text in DASHES for t in inner) or not any(c.isupper() for c in abbr[1:] + abbr[:1]):
+            continue
+        letters = [c for c in abbr if c.isupper()]
+        if len(letters) < 2:
+            continue
+        m = by_end.get(i)
+        if m is None:
+            m = _name_before_paren(doc, i, letters, by_end, sent_start(i))
+        if m is None:
+            continue
+        m.abbr = abbr
+        taken.update(range(i, k + 1))  # the definition itself is no further mention
+        # a place after the parenthesis belongs to the name: "(INI) Hannover"
+        p_end = place_run(doc, k + 1, sent_end(i))
+        if p_end > k + 1 and not any(q in taken for q in range(k + 1, p_end)) and m.place is None:
+            m.place = doc[k + 1 : p_end].text
+            m.canonical = f"{m.canonical} {m.place}"
+        if m not in found:
+            found.append(m)
+            taken.update(range(m.start, m.end))
+            by_end[m.end] = m
+
+def find_uses(doc: Doc, found: list[InstMention], taken: set[int], blocked: set[int]) -> None:
+    """Later uses of an abbreviation ("des INI", "der UMMD"), and all-caps short forms whose
+    letters are the initials of a name in the text ("UKM" for Universitätsklinikum Münster)."""
+    defined = {m.abbr: m for m in found if m.abbr}
+    texts = [t.text for t in doc]
+    for abbr, target in list(defined.items()):
+        parts = abbr.split()
+        if len(parts) < 2:
+            continue
+        for i in range(len(doc) - len(parts) + 1):  # "MUL – CT" used again later
+            if texts[i : i + len(parts)] == parts and not any(k in taken or k in blocked for k in range(i, i + len(parts))):
+                found.append(InstMention(i, i + len(parts), target.canonical, target.kind, target.head, target.place,
+                                         abbr=abbr, source="abbr-use"))
+                taken.update(range(i, i + len(parts)))
+    for i, tok in enumerate(doc):
+        if i in taken or i in blocked or not ALLCAPS.match(tok.text):
+            continue
+        text = tok.text[:-1] if tok.text.endswith("s") and tok.text[:-1] in defined else tok.text
+        target = defined.get(text)
+        if target is None:
+            target = next((m for m in found if m.source != "abbr-use" and initials_match(text, m.canonical)), None)
+        if target is None:
+            continue
+        found.append(InstMention(i, i + 1, target.canonical, target.kind, target.head, target.place, abbr=text,
+                                 source="abbr-use"))
+        taken.add(i)
+
+def _name_before_paren(doc: Doc, i: int, letters: list[str], by_end: dict, sent_start: int) -> InstMention | None:
+    """A name right before "(ABBR)" whose initials spell the abbreviation ("Robert Koch-Institut (RKI)",
+    "Medizinische Universität Lausitz – Carl Thiem (MUL – CT)") and that no head rule found."""
+    j = i
+    initials: list[str] = []
+    while j - 1 >= sent_start and i - j < 8:
+        prev = doc[j - 1]
+        if prev.text in DASHES:
+            j -= 1
+            continue
+        if not is_cap(prev) or nonname(prev):
+            if prev.lower_ in ("für", "und", "der", "des") and j - 2 >= sent_start and is_cap(doc[j - 2]):
+                j -= 1
+                continue
+            break
+        j -= 1
+        parts = re.split(r"[-\s]", prev.text)
+        initials = [p[0].upper() for p in parts if p] + initials
+        if "".join(initials).endswith("".join(letters)) or "".join(initials) == "".join(letters):
+            break
+    inner = by_end.get(j) if j in by_end else None
+    if inner is not None:
+        return None
+    if "".join(initials)[: len(letters)] != "".join(letters) and "".join(initials) != "".join(letters):
+        return None
+    head = None
+    for t in doc[j:i]:
+        head = lexicons.heads().lookup(t.text) or head
+    kind = head.kind if head else "other"
+    return InstMention(j, i, doc[j:i].text, kind, head.base if head else None, source="abbr")

@@ -1,0 +1,19 @@
+"""An organisation mention as the rules find it (shared by the organisation and abbreviation rules)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class InstMention:
+    start: int
+    end: int  # token end (exclusive)
+    canonical: str
+    kind: str
+    head: str | None = None  # nominative head, e.g. "Klinikum"
+    place: str | None = None
+    place_adj: str | None = None  # "Leipziger" in "Leipziger Universitätsklinikum"
+    abbr: str | None = None
+    modifiers: list[str] = field(default_factory=list)
+    source: str = "head"  # head | legal | known | abbr | ner | coord
