@@ -44,7 +44,7 @@ MAXLEN = 6  # longest multi-token gazetteer match
 
 
 # scoring: the same functions as scripts/eval_ner.py (imported, so there is one metric)
-from eval_ner import prf, score_sets  # noqa: E402,F401
+from eval_ner import score_sets  # noqa: E402
 
 
 # --------------------------------------------------------------------------- data
