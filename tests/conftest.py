@@ -32,3 +32,17 @@ def extract(rules_pipeline):
         return rules_pipeline.extract(RawDocument(origin="test", content=text, content_type="text", published=published))
 
     return run
+
+
+@pytest.fixture(scope="session")
+def make_httpserver():
+    """pytest-httpserver on 127.0.0.1, threaded: a deliberately slow page (timeout tests) must
+    not hold up the requests of the tests that follow it."""
+    from pytest_httpserver import HTTPServer
+
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    if server.is_running():
+        server.stop()
