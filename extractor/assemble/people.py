@@ -10,7 +10,6 @@ Klinikgeschäftsführer der Helios Klinik Leisnig") or before it ("Chefarzt Dr. 
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field
 
 from extractor.nlp import lexicons
