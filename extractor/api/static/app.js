@@ -220,30 +220,29 @@ function focusTargets(targets) {
   targets[0].scrollIntoView({ behavior: "smooth", block: "center" });
 }
 
-function evidenceLink(key, label) {
+// A link from a fact to the places in the text it rests on (scroll there and highlight them).
+function factLink(id, label, selector, rememberInUrl) {
   const a = document.createElement("a");
-  a.href = `#${key}`;
+  a.href = `#${id}`;
   a.className = "evlink";
-  a.dataset.target = key;
   a.textContent = label;
   a.addEventListener("click", (event) => {
     event.preventDefault();
-    focusTargets([...document.querySelectorAll(`.doc [data-ev~="${CSS.escape(key)}"]`)]);
-    history.replaceState(null, "", `#${key}`);
+    focusTargets([...document.querySelectorAll(selector)]);
+    if (rememberInUrl) history.replaceState(null, "", `#${id}`);
   });
   return a;
 }
 
+function evidenceLink(key, label) {
+  const a = factLink(key, label, `.doc [data-ev~="${CSS.escape(key)}"]`, true);
+  a.dataset.target = key;
+  return a;
+}
+
 function refLink(ref, label) {
-  const a = document.createElement("a");
-  a.href = `#${ref}`;
-  a.className = "evlink";
+  const a = factLink(ref, label, `.doc mark[data-ref="${CSS.escape(ref)}"]`, false);
   a.dataset.ref = ref;
-  a.textContent = label;
-  a.addEventListener("click", (event) => {
-    event.preventDefault();
-    focusTargets([...document.querySelectorAll(`.doc mark[data-ref="${CSS.escape(ref)}"]`)]);
-  });
   return a;
 }
 
