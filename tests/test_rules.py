@@ -251,3 +251,10 @@ def test_affiliation_implied_by_the_role(extract, text, name, affiliation):
 def test_no_affiliation_guessed_between_two_houses(extract):
     rec = extract("Das Klinikum Osnabrück und das Universitätsklinikum Münster kooperieren. Geschäftsführer Guido Hase lobt.")
     assert next(p for p in rec.people if p.name == "Guido Hase").affiliation is None
+
+
+def test_menu_lines_above_the_headline_do_not_hide_the_lead(extract):
+    menu = "\n".join(["Startseite", "Aktuelles", "Presse", "Karriere", "Kontakt", "Facebook Instagram", "Suche", "Menü"])
+    rec = extract(menu + "\nNeue Partnerschaft in der Region\nDas Klinikum Osnabrück und das Universitätsklinikum "
+                  "Münster haben einen Kooperationsvertrag unterzeichnet. Die Zusammenarbeit umfasst die Weiterbildung.")
+    assert rec.is_cooperation

@@ -248,10 +248,14 @@ def build(doc, facts: dict, of_mention: dict, published: str | None) -> tuple[bo
         is_coop = False
     # mentioned only in passing: the main cooperation appears late and nothing in the lead is about it
     if coops and is_coop:
-        first = min(ev.sent for ev in coops[0].events)
-        lead_cue = any(c["group"] == "cue" and c["label"] == "strong" for si in range(min(2, len(sents)))
-                       for c in per_sent_cues.get(si, []))
-        if first > max(5, 0.4 * len(sents)) and not lead_cue:
+        # positions count sentences with content only: menu lines and bylines above the headline
+        # ("Facebook Instagram", "Neues aus dem Klinikum") do not push the lead down
+        content = [si for si, sent in enumerate(sents) if sum(t.is_alpha for t in sent) >= 6]
+        rank = {si: r for r, si in enumerate(content)}
+        first = min(rank.get(ev.sent, ev.sent) for ev in coops[0].events)
+        lead = [si for si in range(len(sents)) if si < 2 or si in content[:2]]
+        lead_cue = any(c["group"] == "cue" and c["label"] == "strong" for si in lead for c in per_sent_cues.get(si, []))
+        if first > max(5, 0.4 * len(content)) and not lead_cue:
             is_coop = False
     if not is_coop:
         return False, []
