@@ -19,7 +19,8 @@ _BOTH = re.compile(r"^(beide[nr]?)$")
 _PAST_JOIN = {"trat", "traten", "folgte", "folgten", "kam", "kamen", "schloss", "schlossen", "war", "waren", "wurde", "wurden"}
 _SIGN = re.compile(r"^(unterzeichn\w*|unterschrieben|unterschreiben|besiegelt|abgeschlossen|geschlossen|vereinbart\w*)$")
 _ANNOUNCE = re.compile(r"^(mitteilte|mitgeteilt|teilte|bekannt|gab|gaben|verkündet\w*)$")
-_FOUND = re.compile(r"^(gegründet|gründen|gründet|gründete|ins|initiiert|koordiniert\w*|angebunden|aufgebaut)$")
+# verbs that make an organisation the hub of a network ("vom X gegründet", "am X angebunden")
+_RUNS_NETWORK = re.compile(r"^(gegründet|gründen|gründet|gründete|ins|initiiert|koordiniert\w*|angebunden|aufgebaut)$")
 
 
 @dataclass
@@ -249,7 +250,8 @@ def _antecedents(si: int, per_sent_ents: dict, parties: list) -> list:
 
 _CENTRE = re.compile(r"zentrum|zentren|center|centre|institut", re.IGNORECASE)
 _NAME_INTRO = {"titel", "namen", "bezeichnung", "motto", "dach"}
-_FOUND_WORDS = re.compile(r"^(gegründet|begründet|gründen|errichtet|eingerichtet|entstehen|entsteht|ins)$")
+# verbs that found a joint centre or project ("soll ... entstehen", "wurde ... begründet")
+_FOUNDING = re.compile(r"^(gegründet|begründet|gründen|errichtet|eingerichtet|entstehen|entsteht|ins)$")
 
 
 def _named_centre(doc, sent, ents, words) -> object:
@@ -259,7 +261,7 @@ def _named_centre(doc, sent, ents, words) -> object:
     others = [e for e, _ in ents if e not in nets]
     if len(nets) != 1 or others:
         return None
-    if any(_FOUND_WORDS.match(w) for w in words) or any(w in _NAME_INTRO for w in words):
+    if any(_FOUNDING.match(w) for w in words) or any(w in _NAME_INTRO for w in words):
         return nets[0]
     return None
 
@@ -281,7 +283,7 @@ def _hubs(doc, sents, per_sent_ents, per_sent_cues) -> dict:
         nets = [e for e, _ in ents if e.kind == "network"]
         if not nets and words & {"netzwerk", "verbund", "zusammenschluss", "bündnis"}:
             nets = [last for last in [_last_network(per_sent_ents, si)] if last is not None]  # "Das Netzwerk wurde von X gegründet"
-        if nets and len(set(others)) == 1 and any(_FOUND.match(w) for w in words):
+        if nets and len(set(others)) == 1 and any(_RUNS_NETWORK.match(w) for w in words):
             hubs.setdefault(nets[0], others[0])
     return hubs
 
