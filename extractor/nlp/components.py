@@ -8,6 +8,7 @@ when the pipeline has a statistical NER, its PER/ORG entities are merged with th
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 
 from spacy.language import Language
@@ -63,10 +64,11 @@ class InstitutionsComponent:
         if self.use_ner and doc.ents:
             taken = {k for m in mentions for k in range(m.start, m.end)}
             by_abbr = {m.abbr: m for m in mentions if m.abbr}
+            common = _common_nouns(doc)
             for ent in doc.ents:
                 if ent.label_ != "ORG" or any(k in taken or k in blocked for k in range(ent.start, ent.end)):
                     continue
-                if not _plausible_org(doc, ent):
+                if ent.text in common or not _plausible_org(doc, ent):
                     continue
                 if ent.text in by_abbr:  # a statistical hit on an abbreviation the rules already resolved
                     if not (ent.start > 0 and doc[ent.start - 1].text == "("):
@@ -80,8 +82,13 @@ class InstitutionsComponent:
         return doc
 
 
+# inflected attributive adjectives ("strategische", "neuen", "langjährige", "digitalen")
+_ADJECTIVE = re.compile(r"(isch|lich|ig|al|iv|ell|är|neu|eng|groß|stark)(e|en|er|es|em)$")
+
+
 def _plausible_org(doc: Doc, ent: Span) -> bool:
-    """Statistical ORG spans that are really titled people, agencies or parenthesised abbreviations are dropped."""
+    """Statistical ORG spans that are really titled people, agencies, parenthesised abbreviations,
+    departments or line labels are dropped."""
     first = ent[0].text
     if first in lexicons.titles() or first in lexicons.media() or ent.text in lexicons.media():
         return False
@@ -89,7 +96,22 @@ def _plausible_org(doc: Doc, ent: Span) -> bool:
         return False
     if ent.start > 0 and doc[ent.start - 1].text == "(" and ent.end < len(doc) and doc[ent.end].text == ")":
         return False
+    if len(ent) > 1 and ent[0].lower_ in ("klinik", "abteilung") and ent[1].lower_ == "für":
+        return False  # a department ("Klinik für Psychiatrie ... der UMMD"), as the rules read it too
+    if len(ent) == 1:
+        if ent.text in lexicons.generic_abbreviations():
+            return False
+        if ent.text.isupper() and len(ent.text) <= 3 and ent.end < len(doc) and doc[ent.end].text == ":":
+            return False  # a label such as "BU:" (caption) or "PM:"
+    if ent.start > 0 and ent.end < len(doc) and doc[ent.start - 1].is_quote and doc[ent.end].is_quote:
+        return False  # a quoted name is a project, lab or centre ("„Labor für Zellchemie“"), not a partner
     return ent.text[:1].isupper()
+
+
+def _common_nouns(doc: Doc) -> set[str]:
+    """Capitalised words this text uses as common nouns: after an inflected adjective
+    ("strategische Allianz"), so "die Allianz" later is the alliance, not the insurer."""
+    return {tok.text for tok in doc[1:] if tok.is_title and doc[tok.i - 1].is_lower and _ADJECTIVE.search(doc[tok.i - 1].text)}
 
 
 def _plausible_person(doc: Doc, ent: Span) -> bool:

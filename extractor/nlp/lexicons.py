@@ -185,6 +185,12 @@ def nonname_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def generic_abbreviations() -> frozenset[str]:
+    """Abbreviations of common nouns ("IT", "KI", "MVZ") that never name an organisation alone."""
+    return frozenset(_lines("generic_abbreviations.txt"))
+
+
+@lru_cache(maxsize=1)
 def descriptors() -> tuple[str, ...]:
     """Word endings of nouns that describe an organisation before its name ("Antriebshersteller")."""
     return tuple(w.lower() for w in _lines("descriptors.txt"))

@@ -13,7 +13,7 @@ from spacy.language import Language
 
 from extractor import __version__
 from extractor.errors import CoopxError
-from extractor.nlp import components, tokenizer
+from extractor.nlp import components, ner_crf, tokenizer  # noqa: F401  (ner_crf registers its factory)
 from extractor.records import PipelineInfo
 
 SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "de_coopx_ner"

@@ -1,0 +1,84 @@
+"""Features of the CRF tagger: BIO chunking, entity lexicons, capitalisation counts, caching."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from extractor.nlp.ner_features import Featurizer, NerResources, PhraseTable, SpanLexicon, bio_spans, count_capitalisation
+
+
+def test_bio_spans_follow_the_official_chunking():
+    assert bio_spans(["B-PER", "I-PER", "O", "I-ORG", "I-ORG", "B-LOC", "I-PER"]) == [
+        (0, 2, "PER"), (3, 5, "ORG"), (5, 6, "LOC"), (6, 7, "PER")]
+    assert bio_spans([]) == []
+
+
+def test_span_lexicon_longest_match_and_round_trip():
+    lex = SpanLexicon.from_tagged([
+        (["Das", "Klinikum", "Rheinfurt", "wächst"], ["O", "B-ORG", "I-ORG", "O"]),
+        (["Rheinfurt", "liegt", "am", "Fluss"], ["B-LOC", "O", "O", "O"]),
+    ])
+    assert lex.match(["im", "Klinikum", "Rheinfurt", "und", "in", "Rheinfurt"]) == [
+        None, "B-ORG", "I-ORG", None, None, "B-LOC"]
+    assert lex.token_features("Rheinfurt", "lx=") == ["lx=ORG", "lx=ORG:mid", "lx=LOC", "lx=LOC:mid"]
+    assert lex.token_features("Fluss", "lx=") == ["lx=O1"]
+    assert lex.token_features("Unbekannt", "lx=") == ["lx=unk"]
+    again = SpanLexicon.from_json(lex.to_json())
+    words = ["Klinikum", "Rheinfurt", "und", "Rheinfurt"]
+    assert again.match(words) == lex.match(words) and again.tokens == lex.tokens
+
+
+def test_capitalisation_counts_ignore_sentence_initial_words():
+    low, cap = count_capitalisation([["Neue", "Wege", "gehen", "neue", "Firmen", "."], ["Firmen", "wachsen"]])
+    assert low == Counter({"gehen": 1, "neue": 1, "wachsen": 1})
+    assert cap == Counter({"wege": 1, "firmen": 1})
+
+
+def _featurizer():
+    return Featurizer(NerResources(lowercase={"neue": 5}, capital={"neue": 1, "berger": 9},
+                                   clusters={"Berger": ("3", "17", "201")},
+                                   train=SpanLexicon.from_tagged([(["Anna", "Berger"], ["B-PER", "I-PER"])]),
+                                   frequency={hash("neue"): "5"}))
+
+
+def test_features_describe_word_neighbours_and_lexicons():
+    feats = _featurizer().sentence(["Prof.", "Anna", "Berger", "sagte"])
+    berger = feats[2]
+    assert {"w=berger", "c0=3", "c2=201", "cs=cap", "zf=none", "Tzf=none", "lx=PER", "gs=I-PER"} <= set(berger)
+    assert {"-1w=anna", "1w=sagte", "-2w=prof.", "bg-=anna|berger"} <= set(berger)
+    assert "gz:after_title" in feats[1] and "gz:first" in feats[1]
+    assert "BOS" in feats[0] and "EOS" in feats[3] and "2PAD" in feats[3]
+    assert "zf=5" in _featurizer().sentence(["neue"])[0]
+
+
+def test_type_features_are_cached_but_sentence_features_are_not():
+    fz = _featurizer()
+    a = fz.sentence(["Anna", "Berger"])
+    b = fz.sentence(["Berger", "Anna"])
+    assert "BOS" in a[0] and "BOS" in b[0]
+    assert "w=anna" in a[0] and "w=anna" in b[1]
+    assert fz._types["Anna"] is fz._type("Anna")
+
+
+def test_resources_round_trip(tmp_path):
+    res = NerResources(lowercase={"neue": 5}, capital={"berger": 9}, clusters={"Berger": ("3", "17")},
+                       train=SpanLexicon.from_tagged([(["Anna", "Berger"], ["B-PER", "I-PER"])]),
+                       places=PhraseTable({("Bad", "Rheinfurt"): "p1", ("Lindenau",): "p0"}))
+    res.to_disk(tmp_path)
+    again = NerResources.from_disk(tmp_path)
+    assert again.lowercase == {"neue": 5} and again.capital == {"berger": 9}
+    assert again.clusters == {"Berger": ("3", "17")}
+    assert again.train.match(["Anna", "Berger"]) == ["B-PER", "I-PER"]
+    assert again.places.match(["in", "Bad", "Rheinfurt", "und", "Lindenau"]) == [None, "B-p1", "I-p1", None, "B-p0"]
+    assert again.frequency[hash("und")] == "7" and hash("kooperation") in again.frequency  # wordfreq's German list
+    again.to_disk(tmp_path / "copy")  # a loaded resource set saves exactly the bytes it read
+    assert all((tmp_path / "copy" / f.name).read_bytes() == f.read_bytes() for f in tmp_path.iterdir() if f.is_file())
+
+
+def test_type_cache_is_bounded(monkeypatch):
+    from extractor.nlp import ner_features
+
+    monkeypatch.setattr(ner_features, "MAX_CACHED_TYPES", 3)
+    fz = _featurizer()
+    fz.sentence(["eins", "zwei", "drei", "vier", "fünf"])
+    assert len(fz._types) <= 3
