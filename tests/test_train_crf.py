@@ -69,3 +69,15 @@ def test_space_tokens_are_skipped_not_tagged(trained):
     doc = nlp("Anna Berger leitet das Klinikum Rheinfurt.\n\nIn Kassel sprach Tobias Wendt.")
     assert all(not t.is_space or t.ent_type_ == "" for t in doc)
     assert ("Tobias Wendt", "PER") in [(e.text, e.label_) for e in doc.ents]
+
+
+def test_empty_and_whitespace_only_texts(trained):
+    nlp = spacy.load(trained[1])
+    assert list(nlp("").ents) == [] and list(nlp(" \n\n ").ents) == []
+
+
+def test_an_unloaded_component_says_so():
+    from extractor.nlp.ner_crf import CrfEntityRecognizer
+
+    with pytest.raises(ValueError, match="no CRF model loaded"):
+        CrfEntityRecognizer()(spacy.blank("de")("Anna Berger"))

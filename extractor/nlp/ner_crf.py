@@ -21,6 +21,7 @@ MODEL_FILE = "model.crfsuite"
 ATTRIBUTES_FILE = "attributes.txt"  # the attributes the CRF has weights for, one per line
 LABELS = ("LOC", "MISC", "ORG", "PER")
 _SENT_FINAL = frozenset({".", "!", "?"})
+_QUOTES = frozenset({'"', "'", "„", "“", "”", "‚", "‘", "’", "«", "»", "‹", "›"})
 
 
 @Language.factory("coopx_crf_ner", default_config={"max_sentence": 150})
@@ -56,15 +57,17 @@ class CrfEntityRecognizer:
         self._featurizer = Featurizer(resources, attributes=attributes)
 
     # ----------------------------------------------------------------- tagging
-    def _chunks(self, doc: Doc) -> Iterator[tuple[int, int]]:
+    def _chunks(self, doc: Doc, words: list[str]) -> Iterator[tuple[int, int]]:
+        """Token ranges to tag: the doc's sentences, else splits after . ! ? before a capital, a
+        quote or a line break, and at line breaks; at most `max_sentence` tokens each."""
         if doc.has_annotation("SENT_START"):
             bounds = [(s.start, s.end) for s in doc.sents]
         else:
-            bounds, start = [], 0
-            for i, tok in enumerate(doc):
-                nxt = doc[i + 1] if i + 1 < len(doc) else None
-                if nxt is None or ("\n" in tok.text and tok.is_space) or (
-                        tok.text in _SENT_FINAL and (nxt.is_title or nxt.is_quote or nxt.is_space)):
+            bounds, start, n = [], 0, len(words)
+            for i, w in enumerate(words):
+                nxt = words[i + 1] if i + 1 < n else None
+                if nxt is None or ("\n" in w and w.isspace()) or (
+                        w in _SENT_FINAL and (nxt[:1].isupper() or nxt in _QUOTES or nxt.isspace())):
                     bounds.append((start, i + 1))
                     start = i + 1
         for a, b in bounds:
@@ -77,13 +80,13 @@ class CrfEntityRecognizer:
     def __call__(self, doc: Doc) -> Doc:
         if self._tagger is None:
             raise ValueError(f"{self.name}: no CRF model loaded")
+        words = [t.text for t in doc]  # plain strings: Token objects cost more than the tagging
         ents = []
-        for a, b in self._chunks(doc):
-            index = [i for i in range(a, b) if not doc[i].is_space]
+        for a, b in self._chunks(doc, words):
+            index = [i for i in range(a, b) if not words[i].isspace()]
             if not index:
                 continue
-            words = [doc[i].text for i in index]
-            tags = self._tagger.tag(pycrfsuite.ItemSequence(self._featurizer.sentence(words)))
+            tags = self._tagger.tag(pycrfsuite.ItemSequence(self._featurizer.sentence([words[i] for i in index])))
             for s, e, label in bio_spans(tags):
                 ents.append(Span(doc, index[s], index[e - 1] + 1, label=label))
         doc.ents = ents

@@ -390,7 +390,7 @@ class Featurizer:
             own.append("gz:first")
         if w in gz.heads:
             own.append("gz:head")
-        if w[:1].isupper():
+        if w[:1].isupper() and lw.endswith(gz.compound_heads):
             for h in gz.compound_heads:
                 if lw.endswith(h) and len(lw) > len(h) + 2:
                     own.append("gz:comphead")
