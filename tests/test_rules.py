@@ -115,6 +115,12 @@ def test_no_people(nlp, text):
         # genitive role folds to nominative
         ("im Beisein des Vorstandsvorsitzenden der Universitätsmedizin Talberg, Prof. Dr. Eva Lind.", "Eva Lind",
          "Vorstandsvorsitzender", "Universitätsmedizin Talberg"),
+        # the organisation closes a longer apposition: a project named first
+        ("sagt Dr. Nora Brandt, Leiterin des Pilotprojekts Tele-Visite am Universitätsklinikum Jena.", "Nora Brandt",
+         "Leiterin des Pilotprojekts", "Universitätsklinikum Jena"),
+        # role, adjective, organisation, then the name
+        ("Der Präsident der staatlichen Hochschule Lindenau, Prof. Dr. Jonas Keller, unterschrieb.", "Jonas Keller",
+         "Präsident", "Hochschule Lindenau"),
     ],
 )
 def test_roles_and_affiliations(extract, text, name, role, affiliation):

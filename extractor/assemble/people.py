@@ -2,8 +2,9 @@
 
 A role attaches to a person as an apposition after the name ("Julian Zimmer,
 Klinikgeschäftsführer der Helios Klinik Leisnig") or before it ("Chefarzt Dr. Lutz Meyer",
-"Der Präsident des Bundeskartellamts, Andreas Mundt"); the organisation right after the role
-(or between role and name) is the affiliation. Later mentions by surname ("Herr Hage",
+"Der Präsident des Bundeskartellamts, Andreas Mundt"); the organisation that closes the role's
+apposition (right after the role, after a department or project named first, or between role and
+name) is the affiliation. Later mentions by surname ("Herr Hage",
 "Prof. Medau") join the person named in full.
 """
 
@@ -15,11 +16,13 @@ from dataclasses import dataclass, field
 from extractor.nlp import lexicons
 from extractor.nlp.labels import ARTICLES
 
-_AFFIL_PREPS = (("der",), ("des",), ("am",), ("im",), ("an", "der"), ("an", "dem"), ("vom",), ("von", "der"), ("bei", "der"),
-                ("beim",), ("bei",), ("in", "der"), ("aus", "der"), ("für", "die"), ("für", "das"), ("von",), ("an",))
 _HOUSE_ROLES = ("geschäftsführ", "direktor", "chefarzt", "chefärztin", "oberarzt", "oberärztin", "leiter", "vorstand",
                 "vorsitzend", "aufsichtsrat", "präsident", "rektor", "dekan", "kanzler", "sprecher")
 _AUTHOR_OPENERS = ("von ", "autor", "text:", "text von", "redaktion")
+# words that introduce an affiliation: "der/des X", "am/im X", "an der X", "bei X", "aus der X", "für das X"
+_PREP_WORDS = frozenset("der des dem den die das am im an vom von bei beim in aus für".split())
+_CLAUSE_END = frozenset({",", ";", ":", ".", "!", "?", "(", ")", "„", "“", "”", '"', "«", "»"})
+_APPOSITION_SPAN = 14  # tokens an apposition may run before its organisation ("Leiter der ... der FAU")
 
 
 @dataclass(eq=False)
@@ -43,21 +46,20 @@ def _is_author(doc, p: dict) -> bool:
     return False
 
 
-def _inst_at(k: int, inst_starts: dict[int, tuple[int, object]]) -> tuple[int, object] | None:
-    return inst_starts.get(k)
-
-
-def _affiliation_after(doc, k: int, inst_starts) -> object:
-    """Entity named right after token k: "der Helios Klinik Leisnig", "an der UMMD", "am UKW"."""
-    hit = _inst_at(k, inst_starts)
-    if hit:
-        return hit[1]
-    for prep in _AFFIL_PREPS:
-        n = len(prep)
-        if tuple(t.lower_ for t in doc[k : k + n]) == prep:
-            hit = _inst_at(k + n, inst_starts)
-            if hit:
-                return hit[1]
+def _affiliation_after(doc, k: int, inst_starts: dict[int, tuple[int, object]], end: int | None = None) -> object:
+    """Entity that closes the apposition starting at token k: right there ("der Helios Klinik
+    Leisnig", "am UKW") or after a department or project named first ("der Klinik für
+    Anästhesie des Südharz Klinikums", "des Pilotprojekts Tele-Intensivmedizin am UKW").
+    The scan stops at clause punctuation, at `end`, or after _APPOSITION_SPAN tokens."""
+    if k >= len(doc):
+        return None
+    stop = min(end if end is not None else len(doc), k + _APPOSITION_SPAN, doc[k].sent.end)
+    for j in range(k, stop):
+        if j > k and doc[j].text in _CLAUSE_END:
+            break
+        hit = inst_starts.get(j)
+        if hit and (j == k or _introduced(doc, j)):
+            return hit[1]
     return None
 
 
@@ -163,6 +165,31 @@ def _match(people: list[PersonEntity], name: str) -> PersonEntity | None:
     return None
 
 
+def _introduced(doc, j: int) -> bool:
+    """An organisation at token j is introduced by a preposition or article, possibly across
+    attributive adjectives ("der staatlichen Hochschule Coburg", "am Universitätsklinikum")."""
+    i = j - 1
+    while i > 0 and doc[i].is_lower and _attributive(doc, doc[i]):
+        i -= 1
+    return i >= 0 and doc[i].lower_ in _PREP_WORDS
+
+
+def _attributive(doc, t) -> bool:
+    prev = doc[t.i - 1].lower_ if t.i else ""
+    return t.is_alpha and prev in ARTICLES and t.lower_.endswith(("e", "en", "er", "es", "em"))
+
+
+def _in_noun_phrase(doc, t) -> bool:
+    """Tokens between a role and the name it introduces: names, articles, prepositions, "und",
+    and attributive adjectives after an article ("der selbständigen Abteilung", "der staatlichen
+    Hochschule"), but no verb ("Der Chefarzt begrüßte Prof. X")."""
+    if t.text[:1].isupper() or t.text in (",", "–", "-") or t.lower_ in ARTICLES or t.lower_ in _PREP_WORDS:
+        return True
+    if t.lower_ in ("und", "für", "zu", "zur", "zum"):
+        return True
+    return _attributive(doc, t)
+
+
 def _role_for(doc, p, role_by_start, role_by_end, inst_starts, place_entities):
     n = len(doc)
     # role after the name: "Name, Role der Org"
@@ -193,8 +220,7 @@ def _role_for(doc, p, role_by_start, role_by_end, inst_starts, place_entities):
         if r is None:
             break
         gap = doc[r["end"] : k]
-        affil = _affiliation_after(doc, r["end"], inst_starts)
-        if all(t.lower_ in ARTICLES or t.text[:1].isupper() or t.text in (",", "–", "-") for t in gap) and len(gap) <= 6:
-            return r["text"], affil
+        if len(gap) <= _APPOSITION_SPAN and all(_in_noun_phrase(doc, t) for t in gap):
+            return r["text"], _affiliation_after(doc, r["end"], inst_starts, end=k)
         break
     return None, None
