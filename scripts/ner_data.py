@@ -374,12 +374,7 @@ def read_conll_sentences(lines: Iterable[str], tag_col: int = -1) -> Iterator[li
     sent: list[tuple[str, str]] = []
     for raw in lines:
         line = raw.rstrip("\r\n")
-        if line.startswith("-DOCSTART-"):
-            if sent:
-                yield sent
-                sent = []
-            continue
-        if not line.strip():
+        if line.startswith("-DOCSTART-") or not line.strip():
             if sent:
                 yield sent
                 sent = []

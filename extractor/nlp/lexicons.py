@@ -73,9 +73,15 @@ class HeadLexicon:
 
 
 @lru_cache(maxsize=1)
+def head_rows() -> tuple[dict, ...]:
+    """Rows of heads.csv: form, inflected (|-separated), kind, gender, compound."""
+    return tuple(_csv("heads.csv"))
+
+
+@lru_cache(maxsize=1)
 def heads() -> HeadLexicon:
     lex = HeadLexicon()
-    for row in _csv("heads.csv"):
+    for row in head_rows():
         base, kind, gender = row["form"], row["kind"], row["gender"]
         forms = [(base, False, False)]
         for f in filter(None, row["inflected"].split("|")):

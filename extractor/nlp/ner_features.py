@@ -12,7 +12,6 @@ one folder (`NerResources.to_disk`), next to the CRF weights.
 
 from __future__ import annotations
 
-import csv
 import gzip
 import importlib.util
 import json
@@ -25,7 +24,8 @@ from pathlib import Path
 
 import msgpack
 
-DATA = Path(__file__).resolve().parent / "data"
+from extractor.nlp import lexicons
+
 MAX_SPAN = 6  # longest lexicon entry matched (tokens)
 MAX_CACHED_TYPES = 200_000  # the type cache is emptied beyond this, so a long batch run cannot grow without bound
 SENT_END = frozenset({".", "!", "?", ":", '"', "„", "“", "«", "»", "(", "-"})
@@ -40,19 +40,9 @@ def shape(word: str) -> str:
     return _DIGIT.sub("d", _LOWER.sub("x", _UPPER.sub("X", word)))
 
 
-def _lines(name: str) -> list[str]:
-    with open(DATA / name, encoding="utf-8") as fh:
-        return [ln.strip() for ln in fh if ln.strip() and not ln.startswith("#")]
-
-
-def _csv_rows(name: str) -> list[dict]:
-    with open(DATA / name, encoding="utf-8") as fh:
-        return list(csv.DictReader(ln for ln in fh if not ln.startswith("#")))
-
-
 @dataclass
 class Gazetteers:
-    """coopx's own word lists (extractor/nlp/data), seen as token sequences."""
+    """coopx's own word lists (extractor/nlp/data, through `lexicons`), seen as token sequences."""
 
     first_names: frozenset[str]
     titles: frozenset[str]
@@ -63,21 +53,21 @@ class Gazetteers:
 
     @classmethod
     def from_package(cls) -> Gazetteers:
-        legal = _lines("legal_forms.txt")
         heads, compound = set(), set()
-        for row in _csv_rows("heads.csv"):
+        for row in lexicons.head_rows():
             for form in [row["form"], *(f for f in (row["inflected"] or "").split("|") if f)]:
                 last = form.split()[-1]
                 heads.add(last)
                 if row.get("compound") == "1":
                     compound.add(last.lower())
+        legal = [" ".join(form) for form in lexicons.legal_forms()]
         return cls(
-            first_names=frozenset(_lines("first_names.txt")),
-            titles=frozenset(t.rstrip(".") for t in _lines("titles.txt")),
+            first_names=lexicons.first_names(),
+            titles=frozenset(t.rstrip(".") for t in lexicons.titles()),
             heads=frozenset(heads),
             compound_heads=tuple(sorted(compound, key=len, reverse=True)),
             legal=frozenset({tuple(x.replace(".", " .").split()) for x in legal} | {tuple(x.split()) for x in legal}),
-            organisations=frozenset(tuple(r["form"].split()) for r in _csv_rows("organisations.csv")),
+            organisations=frozenset(tuple(form.split()) for form in lexicons.organisations()),
         )
 
 
