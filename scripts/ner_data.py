@@ -46,7 +46,8 @@ from spacy.tokens import Doc, DocBin, Span
 from spacy.util import filter_spans
 from spacy.vocab import Vocab
 
-LABELS = ("PER", "ORG", "LOC", "MISC")
+from extractor.nlp.ner_features import bio_spans
+
 GERMEVAL_BASE = {"PER": "PER", "ORG": "ORG", "LOC": "LOC", "OTH": "MISC"}
 MISSING = "-"  # BIO-level marker for "unknown" tokens (spaCy's missing value)
 
@@ -240,8 +241,9 @@ def read_germeval_sentences(lines: Iterable[str]) -> Iterator[list[tuple[str, st
         yield sent
 
 
-def germeval_docs(path: str | Path, vocab: Vocab, deriv_part: str = "O", limit: int | None = None,
-                  merge_abbrev: float = 0.0, seed: int = 0) -> Iterator[Doc]:
+def germeval_bio(path: str | Path, deriv_part: str = "O", limit: int | None = None, merge_abbrev: float = 0.0,
+                 seed: int = 0) -> Iterator[tuple[list[str], list[str]]]:
+    """GermEval sentences as (words, BIO tags over coopx labels), abbreviations merged as in training."""
     import random
 
     rnd = random.Random(seed)
@@ -251,24 +253,20 @@ def germeval_docs(path: str | Path, vocab: Vocab, deriv_part: str = "O", limit: 
                 break
             words = [t for t, _, _ in sent]
             tags = [map_germeval_tag(o, deriv_part) for _, o, _ in sent]
-            words, tags = merge_abbreviations(words, tags, merge_abbrev, rnd)
-            yield bio_to_doc(vocab, words, tags)
+            yield merge_abbreviations(words, tags, merge_abbrev, rnd)
+
+
+def germeval_docs(path: str | Path, vocab: Vocab, deriv_part: str = "O", limit: int | None = None,
+                  merge_abbrev: float = 0.0, seed: int = 0) -> Iterator[Doc]:
+    for words, tags in germeval_bio(path, deriv_part, limit, merge_abbrev, seed):
+        yield bio_to_doc(vocab, words, tags)
 
 
 def germeval_gold_spans(sent: list[tuple[str, str, str]], keep=("PER", "ORG", "LOC", "OTH")) -> set[tuple[int, int, str]]:
     """Outer-layer spans (start, end, label) of the given GermEval types (official chunking)."""
-    spans = set()
-    start, label = None, None
-    for i, (_, tag, _) in enumerate(sent + [("", "O", "O")]):
-        prefix, _, typ = tag.partition("-")
-        if tag == "O" or prefix == "B" or typ != label:
-            if start is not None and label in keep:
-                spans.add((start, i, label))
-            start, label = (i, typ) if tag != "O" else (None, None)
-    return spans
+    return {span for span in bio_spans([tag for _, tag, _ in sent]) if span[2] in keep}
 
 
-# --------------------------------------------------------------------------- SmartData
 def _norm_type(typ: str) -> str:
     return typ.lower().replace("_", "-")
 

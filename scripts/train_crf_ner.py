@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import random
 import re
 import shutil
 import sys
@@ -58,21 +57,11 @@ DEFAULT_CORPORA = REPO.parent / "shared" / "corpora"
 DEFAULT_OUTPUT = REPO / "extractor" / "models" / "de_coopx_ner"
 DEFAULT_WORK = REPO / ".work" / "crf"
 NFOLD = 5
-BASE = ("PER", "ORG", "LOC", "MISC")
 
 
 # --------------------------------------------------------------------------- data
 def germeval(path: Path, *, merge_abbrev: float, seed: int, limit: int | None = None) -> list[tuple[list[str], list[str]]]:
-    rnd = random.Random(seed)
-    out = []
-    with open(path, encoding="utf-8") as fh:
-        for n, sent in enumerate(nd.read_germeval_sentences(fh)):
-            if limit is not None and n >= limit:
-                break
-            words = [t for t, _, _ in sent]
-            tags = [nd.map_germeval_tag(o, "O") for _, o, _ in sent]
-            out.append(nd.merge_abbreviations(words, tags, merge_abbrev, rnd))
-    return out
+    return list(nd.germeval_bio(path, "O", limit, merge_abbrev, seed))
 
 
 def doc_bio(doc) -> tuple[list[str], list[str]]:

@@ -111,7 +111,7 @@ def first_names() -> frozenset[str]:
     return frozenset(_lines("first_names.txt"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: it is the key of the is_role memo
 class RoleLexicon:
     exact: frozenset[str]
     suffixes: tuple[str, ...]

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pycrfsuite
+from spacy.lang.lex_attrs import is_quote
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -21,7 +22,6 @@ MODEL_FILE = "model.crfsuite"
 ATTRIBUTES_FILE = "attributes.txt"  # the attributes the CRF has weights for, one per line
 LABELS = ("LOC", "MISC", "ORG", "PER")
 _SENT_FINAL = frozenset({".", "!", "?"})
-_QUOTES = frozenset({'"', "'", "„", "“", "”", "‚", "‘", "’", "«", "»", "‹", "›"})
 
 
 @Language.factory("coopx_crf_ner", default_config={"max_sentence": 150})
@@ -67,7 +67,7 @@ class CrfEntityRecognizer:
             for i, w in enumerate(words):
                 nxt = words[i + 1] if i + 1 < n else None
                 if nxt is None or ("\n" in w and w.isspace()) or (
-                        w in _SENT_FINAL and (nxt[:1].isupper() or nxt in _QUOTES or nxt.isspace())):
+                        w in _SENT_FINAL and (nxt.istitle() or is_quote(nxt) or nxt.isspace())):
                     bounds.append((start, i + 1))
                     start = i + 1
         for a, b in bounds:

@@ -20,6 +20,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import msgpack
@@ -52,6 +53,7 @@ class Gazetteers:
     organisations: frozenset[tuple[str, ...]]
 
     @classmethod
+    @lru_cache(maxsize=1)
     def from_package(cls) -> Gazetteers:
         heads, compound = set(), set()
         for row in lexicons.head_rows():
@@ -269,6 +271,7 @@ class NerResources:
                    load_frequencies(), files)
 
 
+@lru_cache(maxsize=1)
 def load_frequencies() -> dict[int, str]:
     """hash(word) -> Zipf class "1".."7" from the `wordfreq` package's German 'large' list.
 
@@ -308,12 +311,11 @@ def count_capitalisation(sentences: Iterable[Sequence[str]]) -> tuple[Counter, C
 class Featurizer:
     """Sentence (list of words) -> list of feature lists, one per word."""
 
-    def __init__(self, resources: NerResources, gazetteers: Gazetteers | None = None,
-                 attributes: frozenset[str] | None = None):
+    def __init__(self, resources: NerResources, attributes: frozenset[str] | None = None):
         """`attributes`: the ones a trained CRF has weights for; the rest is never emitted,
         which changes no prediction and saves most of the tagging time."""
         self.res = resources
-        self.gz = gazetteers or Gazetteers.from_package()
+        self.gz = Gazetteers.from_package()
         self.attributes = attributes
         self._types: dict[str, tuple] = {}
         self._legal_firsts = {t[0] for t in self.gz.legal}
