@@ -99,18 +99,19 @@ class Pipeline:
 
 
 @lru_cache(maxsize=4)
-def _shared(settings: Settings) -> Pipeline:
+def shared(settings: Settings) -> Pipeline:
+    """This process's Pipeline for these settings, loaded on first use only."""
     return Pipeline(settings)
 
 
 def extract_text(text: str, *, published: str | None = None, id: str | None = None, settings: Settings = DEFAULT) -> Record:
     """Record for a plain German text (the pipeline is loaded once and reused)."""
     raw = RawDocument(origin=id or "text", content=text, id=id, content_type="text", published=published)
-    return _shared(settings).extract(raw)
+    return shared(settings).extract(raw)
 
 
 def extract_html(html: str | bytes, *, url: str | None = None, id: str | None = None, published: str | None = None,
                  settings: Settings = DEFAULT) -> Record:
     """Record for an HTML page: trafilatura finds the article text and its metadata."""
     raw = RawDocument(origin=url or id or "html", content=html, id=id, content_type="html", url=url, published=published)
-    return _shared(settings).extract(raw)
+    return shared(settings).extract(raw)

@@ -35,7 +35,6 @@ class Outcome:
         return cls(skip.origin, skip.id, stage=skip.stage, kind=skip.kind, reason=skip.reason)
 
 
-_PIPELINES: dict = {}
 _LOAD_LOCK = threading.Lock()
 _RUN_LOCK = threading.Lock()  # one pipeline call at a time per process (dask workers may have threads)
 _CLIENTS: dict = {}
@@ -43,22 +42,17 @@ _CLIENTS: dict = {}
 
 def get_pipeline(settings: Settings):
     """The process's Pipeline for these settings, loaded on first use only."""
+    from extractor.pipeline import shared
+
     with _LOAD_LOCK:
-        pipeline = _PIPELINES.get(settings)
-        if pipeline is None:
-            from extractor.pipeline import Pipeline
-
-            pipeline = _PIPELINES[settings] = Pipeline(settings)
-            _LOADS.append(os.getpid())
-        return pipeline
-
-
-_LOADS: list[int] = []
+        return shared(settings)
 
 
 def pipeline_loads() -> int:
     """How many times this process has loaded a pipeline (tests check: once per worker)."""
-    return len(_LOADS)
+    from extractor.pipeline import shared
+
+    return shared.cache_info().misses
 
 
 _INIT_ERROR: list[Exception] = []
