@@ -94,8 +94,7 @@ def find_uses(doc: Doc, found: list[InstMention], taken: set[int], blocked: set[
             continue
         for i in range(len(doc) - len(parts) + 1):  # "MUL – CT" used again later
             if texts[i : i + len(parts)] == parts and not any(k in taken or k in blocked for k in range(i, i + len(parts))):
-                found.append(InstMention(i, i + len(parts), target.canonical, target.kind, target.head, target.place,
-                                         abbr=abbr, source="abbr-use"))
+                found.append(target.used_as(i, i + len(parts), abbr))
                 taken.update(range(i, i + len(parts)))
     for i, tok in enumerate(doc):
         if i in taken or i in blocked or not ALLCAPS.match(tok.text):
@@ -106,8 +105,7 @@ def find_uses(doc: Doc, found: list[InstMention], taken: set[int], blocked: set[
             target = next((m for m in found if m.source != "abbr-use" and initials_match(text, m.canonical)), None)
         if target is None:
             continue
-        found.append(InstMention(i, i + 1, target.canonical, target.kind, target.head, target.place, abbr=text,
-                                 source="abbr-use"))
+        found.append(target.used_as(i, i + 1, text))
         taken.add(i)
 
 def _name_before_paren(doc: Doc, i: int, letters: list[str], by_end: dict, sent_start: int) -> InstMention | None:
@@ -135,8 +133,6 @@ def _name_before_paren(doc: Doc, i: int, letters: list[str], by_end: dict, sent_
         return None
     if "".join(initials)[: len(letters)] != "".join(letters) and "".join(initials) != "".join(letters):
         return None
-    head = None
-    for t in doc[j:i]:
-        head = lexicons.heads().lookup(t.text) or head
+    head = lexicons.heads().last_in(t.text for t in doc[j:i])
     kind = head.kind if head else "other"
     return InstMention(j, i, doc[j:i].text, kind, head.base if head else None, source="abbr")

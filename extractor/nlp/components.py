@@ -72,8 +72,7 @@ class InstitutionsComponent:
                     continue
                 if ent.text in by_abbr:  # a statistical hit on an abbreviation the rules already resolved
                     if not (ent.start > 0 and doc[ent.start - 1].text == "("):
-                        t = by_abbr[ent.text]
-                        mentions.append(InstMention(ent.start, ent.end, t.canonical, t.kind, t.head, t.place, abbr=ent.text, source="abbr-use"))
+                        mentions.append(by_abbr[ent.text].used_as(ent.start, ent.end, ent.text))
                     continue
                 mentions.append(_ner_institution(ent))
             mentions.sort(key=lambda m: m.start)
@@ -127,9 +126,7 @@ def _plausible_person(doc: Doc, ent: Span) -> bool:
 
 
 def _ner_institution(ent: Span) -> InstMention:
-    head = None
-    for tok in ent:
-        head = heads().lookup(tok.text) or head
+    head = heads().last_in(t.text for t in ent)
     text = ent.text
     # genitive "-s" of a single-word name ("Siemens" keeps it: only strip when a head says so)
     if head is not None and len(ent) == 1:

@@ -55,6 +55,13 @@ class HeadLexicon:
             self._memo[word] = head
         return head
 
+    def last_in(self, words) -> Head | None:
+        """The head of a name: the last head word in it ("Klinik für Psychiatrie Leipzig" -> Klinik)."""
+        head = None
+        for word in words:
+            head = self.lookup(word) or head
+        return head
+
     def _lookup(self, word: str) -> Head | None:
         low = word.lower()
         hit = self.exact.get(low)

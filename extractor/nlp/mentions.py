@@ -17,3 +17,7 @@ class InstMention:
     abbr: str | None = None
     modifiers: list[str] = field(default_factory=list)
     source: str = "head"  # head | legal | known | abbr | ner | coord
+
+    def used_as(self, start: int, end: int, abbr: str) -> InstMention:
+        """A later use of this organisation's abbreviation at tokens start:end ("UKM sagte ...")."""
+        return InstMention(start, end, self.canonical, self.kind, self.head, self.place, abbr=abbr, source="abbr-use")
