@@ -9,6 +9,7 @@ from extractor.assemble import cooperations as coop_rules
 from extractor.assemble import institutions as inst_rules
 from extractor.assemble import people as people_rules
 from extractor.nlp.components import facts as doc_facts
+from extractor.nlp.segmentation import sentence_bounds
 from extractor.records import (
     Cooperation,
     CooperationDate,
@@ -97,8 +98,6 @@ def build_facts(doc, published: str | None = None) -> Facts:
 
 def _salient(doc, f: dict, of_mention: dict) -> list:
     """Organisations in sentences with a cooperation or merger cue (for texts without a cooperation)."""
-    sent_of = [0] * len(doc)  # sentence number per token, computed once (Token.sent rescans the Doc)
-    for n, sent in enumerate(doc.sents):
-        sent_of[sent.start : sent.end] = [n] * len(sent)
-    cue_sents = {sent_of[c["start"]] for c in f.get("cue", []) if c["group"] in ("cue", "ma") and c["label"] != "weak"}
-    return [of_mention[i] for i, m in enumerate(f.get("inst", [])) if sent_of[m["start"]] in cue_sents]
+    sent_of = sentence_bounds(doc)
+    cue_sents = {sent_of[c["start"]].number for c in f.get("cue", []) if c["group"] in ("cue", "ma") and c["label"] != "weak"}
+    return [of_mention[i] for i, m in enumerate(f.get("inst", [])) if sent_of[m["start"]].number in cue_sents]

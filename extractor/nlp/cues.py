@@ -10,6 +10,7 @@ from functools import lru_cache
 from spacy.tokens import Doc
 
 from extractor.nlp import lexicons
+from extractor.nlp.segmentation import sentence_bounds
 
 
 @dataclass
@@ -30,17 +31,14 @@ def find_cues(doc: Doc) -> list[CueMention]:
     cues = lexicons.cues()
     out: list[CueMention] = []
     lows = [t.lower_ for t in doc]
-    sent_end = [0] * len(doc)
-    for sent in doc.sents:
-        for k in range(sent.start, sent.end):
-            sent_end[k] = sent.end
+    bounds = sentence_bounds(doc)
     for i, low in enumerate(lows):
         for idx in _first_token_hits(low):
             cue = cues[idx]
             n = len(cue.tokens)
             if n > 1 and (i + n > len(doc) or not all(rx.match(lows[i + k]) for k, rx in enumerate(cue.tokens[1:], 1))):
                 continue
-            if cue.when_later is not None and not any(cue.when_later.match(lows[k]) for k in range(i + 1, sent_end[i])):
+            if cue.when_later is not None and not any(cue.when_later.match(lows[k]) for k in range(i + 1, bounds[i].end)):
                 continue
             out.append(CueMention(i, i + n, cue.group, cue.label))
     return out

@@ -9,13 +9,13 @@ forms ("des Herzzentrums Leipzig") fold to "Herzzentrum Leipzig".
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from spacy.tokens import Doc
 
 from extractor.nlp import abbreviations, lexicons
 from extractor.nlp.labels import ARTICLES, DASHES, PREPOSITIONS
 from extractor.nlp.mentions import InstMention
+from extractor.nlp.segmentation import SentenceBounds, sentence_bounds
 from extractor.nlp.names import (
     ADJ,
     ALLCAPS,
@@ -36,11 +36,6 @@ _FOR_HEADS = {"institut", "zentrum", "center", "centre", "ministerium", "bundesm
 _LOCATION_HEADS = {"Landkreis", "Kreis", "Stadt", "Gemeinde", "Freistaat", "Region"}
 
 
-class _Bounds(NamedTuple):
-    start: int
-    end: int
-
-
 class InstitutionFinder:
     """Finds organisation mentions in one Doc; pure function of the tokens and the lexicons."""
 
@@ -58,18 +53,14 @@ class InstitutionFinder:
         for firsts in self._known_tokens.values():
             firsts.sort(key=len, reverse=True)
 
-    def _sent(self, i: int) -> "_Bounds":
+    def _sent(self, i: int) -> SentenceBounds:
         return self._bounds[i]
 
     def __call__(self, doc: Doc, blocked: set[int] | None = None) -> list[InstMention]:
         blocked = blocked or set()
-        # sentence bounds per token, computed once (Token.sent rescans the Doc on every call)
-        self._bounds = [_Bounds(0, 0)] * len(doc)
-        for sent in doc.sents:
-            b = _Bounds(sent.start, sent.end)
-            for k in range(sent.start, sent.end):
-                self._bounds[k] = b
-        self._words = {t.text for t in doc}
+        self._bounds = sentence_bounds(doc)
+        self._texts = texts = [t.text for t in doc]
+        self._words = set(texts)
         found: list[InstMention] = []
         taken: set[int] = set()
 
@@ -81,7 +72,6 @@ class InstitutionFinder:
 
         for m in self._legal_forms(doc):
             add(m)
-        texts = [t.text for t in doc]
         for i, text in enumerate(texts):
             # cheap text tests first: most tokens are no head noun
             if i in taken or i in blocked or not text[:1].isupper() or self.heads.lookup(text) is None:
@@ -248,7 +238,7 @@ class InstitutionFinder:
     # -- legal forms ------------------------------------------------------------------------
     def _legal_forms(self, doc: Doc) -> list[InstMention]:
         out = []
-        texts = [t.text for t in doc]
+        texts = self._texts
         firsts = self._legal_firsts
         i = 0
         while i < len(doc):
@@ -281,7 +271,7 @@ class InstitutionFinder:
     # -- known organisations -----------------------------------------------------------------
     def _known_orgs(self, doc: Doc, taken: set[int]) -> list[InstMention]:
         out = []
-        for i, text in enumerate(t.text for t in doc):
+        for i, text in enumerate(self._texts):
             if i in taken or text not in self._known_tokens:
                 continue
             for toks in self._known_tokens[text]:

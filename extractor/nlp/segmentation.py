@@ -9,6 +9,7 @@ that no rule reads facts from them.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 import numpy
 from spacy.attrs import SENT_START
@@ -19,6 +20,21 @@ from extractor.nlp.labels import QUOTES_CLOSE
 
 _ENDERS = {".", "!", "?", "…"}
 _YEAR_DOT = re.compile(r"^\d{4}\.$")
+
+
+class SentenceBounds(NamedTuple):
+    number: int
+    start: int
+    end: int
+
+
+def sentence_bounds(doc: Doc) -> list[SentenceBounds]:
+    """The sentence of every token as (number, start, end), in one pass: rules that ask per
+    token would otherwise build a Span each time."""
+    out: list[SentenceBounds] = []
+    for n, sent in enumerate(doc.sents):
+        out += [SentenceBounds(n, sent.start, sent.end)] * len(sent)
+    return out
 
 
 def set_sentences(doc: Doc) -> Doc:
