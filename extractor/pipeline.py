@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from extractor import clean as cleaning
+from extractor import decide
 from extractor.assemble import build_facts
 from extractor.documents import CleanDocument, RawDocument, Skip
 from extractor.errors import CoopxError
@@ -25,6 +26,10 @@ class Pipeline:
     def __init__(self, settings: Settings = DEFAULT) -> None:
         self.settings = settings
         self.nlp, self.info, self._notes = loader.resolve(settings.model)
+        # decisions were trained on the statistical pipeline's candidates; rules-only keeps the rules
+        self.decisions = decide.shipped() if settings.decisions and self.info.kind != "rules_only" else None
+        if self.decisions is not None:
+            self.info = self.info.model_copy(update={"components": [*self.info.components, f"coopx_decisions:{self.decisions.version}"]})
 
     # -- single documents ---------------------------------------------------------------
     def extract(self, raw: RawDocument) -> Record:
@@ -75,7 +80,7 @@ class Pipeline:
 
     # -- assembly ----------------------------------------------------------------------
     def _record(self, clean: CleanDocument, doc) -> Record:
-        facts = build_facts(doc, published=clean.published)
+        facts = build_facts(doc, published=clean.published, decisions=self.decisions)
         sha = hashlib.sha256(clean.text.encode("utf-8")).hexdigest()
         return Record(
             id=sha[:16],

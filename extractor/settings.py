@@ -14,6 +14,7 @@ class Settings:
     min_chars: int = 40  # shorter cleaned texts are rejected as empty
     require_german: bool = True
     batch_size: int = 32
+    decisions: bool = True  # the shipped learned decisions decide (statistical pipelines only); else rules alone
 
     # Fetching URLs
     fetch_timeout: float = 20.0

@@ -1,15 +1,18 @@
-"""Fact assembly: pure functions from an annotated Doc to the record's institutions, people and
-cooperations (the rule components have already written their mentions into the Doc)."""
+"""Fact assembly: from an annotated Doc to the record's institutions, people and cooperations.
+
+The rule components have written their candidates into the Doc; `build_facts` reads them once
+(`features.view`), lets the rules read cooperation events, and then either lets the shipped
+decision models decide (`extractor.decide`) or, without models, keeps the rules' own reading.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from extractor.assemble import cooperations as coop_rules
-from extractor.assemble import institutions as inst_rules
-from extractor.assemble import people as people_rules
-from extractor.nlp.components import facts as doc_facts
-from extractor.nlp.segmentation import sentence_bounds
+from extractor.decide import Decisions
+from extractor.decide.article import decide
+from extractor.features.view import ArticleView, build_view
 from extractor.records import (
     Cooperation,
     CooperationDate,
@@ -32,26 +35,26 @@ def _span(doc, start: int, end: int) -> TextSpan:
     return TextSpan(text=span.text, start=span.start_char, end=span.end_char)
 
 
-def build_facts(doc, published: str | None = None) -> Facts:
-    f = doc_facts(doc)
-    mentions = f.get("inst", [])
-    entities, of_mention = inst_rules.resolve(doc, mentions)
-    inst_starts = {m["start"]: (m["end"], of_mention[i]) for i, m in enumerate(mentions)}
-    places = {e.place: e for e in entities if e.place and " " not in e.place}
-    people = people_rules.build(doc, f.get("person", []), f.get("role", []), inst_starts, places, entities)
-    is_coop, coops = coop_rules.build(doc, f, of_mention, published)
-
+def build_facts(doc, published: str | None = None, decisions: Decisions | None = None) -> Facts:
+    view = build_view(doc, published)
+    rule_is_coop, rule_coops = coop_rules.build(doc, view.article, published)
+    if decisions is not None:
+        d = decide(view, rule_is_coop, rule_coops, decisions)
+        return _facts(view, d.cooperations, d.keep)
     keep = []
-    for c in coops:
+    for c in rule_coops:
         keep += c["partners"]
         if c["name_entity"] is not None:
             keep.append(c["name_entity"])
-    keep += [p.affiliation for p in people if p.affiliation is not None]
-    if not is_coop:  # negatives: the organisations the text is about (parties of a merger, a ban)
-        keep += _salient(doc, f, of_mention)
-    kept = [e for e in entities if any(e is k for k in keep)]
-    ids = {id(e): f"i{n}" for n, e in enumerate(kept, 1)}
+    keep += [p.affiliation for p in view.people if p.affiliation is not None]
+    if not rule_is_coop:  # negatives: the organisations the text is about (parties of a merger, a ban)
+        keep += _salient(view)
+    return _facts(view, rule_coops, [e for e in view.entities if any(e is k for k in keep)])
 
+
+def _facts(view: ArticleView, coops: list[dict], kept: list) -> Facts:
+    doc = view.doc
+    ids = {id(e): f"i{n}" for n, e in enumerate(kept, 1)}
     institutions = [
         Institution(
             id=ids[id(e)],
@@ -74,7 +77,7 @@ def build_facts(doc, published: str | None = None) -> Facts:
             mentions=list(dict.fromkeys(doc[m["start"] : m["end"]].text for m in p.mentions)),
             spans=[_span(doc, m["start"], m["end"]) for m in p.mentions],
         )
-        for n, p in enumerate(people, 1)
+        for n, p in enumerate(view.people, 1)
     ]
     cooperations = []
     for n, c in enumerate(coops, 1):
@@ -96,8 +99,10 @@ def build_facts(doc, published: str | None = None) -> Facts:
     return Facts(bool(cooperations), institutions, persons, cooperations)
 
 
-def _salient(doc, f: dict, of_mention: dict) -> list:
+def _salient(view: ArticleView) -> list:
     """Organisations in sentences with a cooperation or merger cue (for texts without a cooperation)."""
-    sent_of = sentence_bounds(doc)
-    cue_sents = {sent_of[c["start"]].number for c in f.get("cue", []) if c["group"] in ("cue", "ma") and c["label"] != "weak"}
-    return [of_mention[i] for i, m in enumerate(f.get("inst", [])) if sent_of[m["start"]].number in cue_sents]
+    out = []
+    for si, cues in view.article.per_sent_cues.items():
+        if any(c["group"] in ("cue", "ma") and c["label"] != "weak" for c in cues):
+            out += view.entities_in[si]
+    return out

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from extractor.assemble.dates import resolve as resolve_date
-from extractor.assemble.events import Event, read_article
+from extractor.assemble.events import Article, Event
 
 _STATUS_ORDER = ("ended", "planned", "extended", "started", "ongoing")
 _TYPE_MIN = {"patient_care": 1, "education": 1, "research": 1, "telemedicine": 1, "network": 2, "joint_center": 1,
@@ -234,12 +234,12 @@ def _finish(doc, sents, coop: Coop, context_types: Counter, published: str | Non
         "date": _date(coop, published, status),
         "evidence": evidence,
         "confidence": round(confidence, 2),
+        "events": coop.events,
     }
 
 
-def build(doc, facts: dict, of_mention: dict, published: str | None) -> tuple[bool, list[dict]]:
+def build(doc, art: Article, published: str | None) -> tuple[bool, list[dict]]:
     """(is_cooperation, cooperations as dicts with entity objects as partners)."""
-    art = read_article(doc, facts, of_mention)
     sents, per_sent_cues, context_types = art.sents, art.per_sent_cues, art.context_types
     coops = _group(art.events, art.hubs)
     is_coop = bool(coops) and not (art.ma_weight > art.strong_weight * 2 or (art.ma_weight >= 3 and art.strong_weight == 0))

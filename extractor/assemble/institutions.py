@@ -14,20 +14,32 @@ from dataclasses import dataclass, field
 
 from extractor.nlp import lexicons
 
+ALLCAPS_SHORT = re.compile(r"^[A-ZÄÖÜ]{2,6}$")
+
 _FAMILIES = (
     ("unihosp", ("universitätsklinikum", "uniklinikum", "universitätsklinik", "uniklinik")),
     ("unimed", ("universitätsmedizin", "unimedizin")),
     ("hosp", ("klinikum", "klinik", "krankenhaus", "spital", "hospital")),
-    ("univ", ("universität", "university", "hochschule", "fachhochschule")),
+    ("univ", ("universität", "university", "uni")),
+    ("college", ("hochschule", "fachhochschule")),
 )
+# short forms that stand for a longer word in the same name ("Uni Koblenz", "FH Erfurt")
+_SHORT = {"uni": "universität", "fh": "fachhochschule", "th": "technische hochschule", "tu": "technische universität",
+          "uniklinik": "universitätsklinikum", "uni-klinik": "universitätsklinikum", "uniklinikum": "universitätsklinikum",
+          "unimedizin": "universitätsmedizin", "kh": "krankenhaus", "st.": "sankt"}
+_GENERIC = frozenset("der die das des dem den und für in im am an zu zur zum von vom e.v. gmbh ggmbh ag se kg eg mbh".split())
 
 
 def family(head: str | None) -> str | None:
+    """The kind of house a head names; a compound with a name of its own ("Clemenshospital",
+    "Raphaelsklinik") is a family of one, so two houses in one place stay apart."""
     if not head:
         return None
     low = head.lower()
     for name, heads in _FAMILIES:
-        if any(low.endswith(h) for h in heads):
+        if low in heads or low.replace("-", "") in heads:
+            return name
+        if name.startswith("uni") and any(low.endswith(h) for h in heads):
             return name
     return low
 
@@ -108,6 +120,7 @@ def resolve(doc, mentions: list[dict]) -> tuple[list[Entity], dict[int, Entity]]
             mods_b = set(mentions[groups[cands[0]][0]].get("modifiers") or [])
             if not mods_a or not mods_b or mods_a <= mods_b or mods_b <= mods_a:
                 union(a, cands[0])
+    _link_variants(groups, mentions, names, find, union)
     merged: dict[int, list[int]] = {}
     for gi, g in enumerate(groups):
         merged.setdefault(find(gi), []).extend(g)
@@ -128,6 +141,67 @@ def resolve(doc, mentions: list[dict]) -> tuple[list[Entity], dict[int, Entity]]
     for n, ent in enumerate(entities, 1):
         ent.id = f"i{n}"
     return entities, of_mention
+
+
+def variant_tokens(name: str) -> tuple[str, ...]:
+    """A name's words for comparing variants: lower case, hyphens and parentheses split,
+    short forms expanded, genitive "-s" of the last word and legal forms dropped."""
+    words = []
+    for w in re.split(r"[\s\-–—/()]+", name.lower()):
+        if not w or w in _GENERIC:
+            continue
+        words += _SHORT.get(w, w).split()
+    if len(words) > 1 and words[-1].endswith("s") and len(words[-1]) > 4:
+        words[-1] = words[-1][:-1]
+    head = lexicons.heads().lookup(words[0].capitalize()) if words else None
+    if head is not None and head.inflected:
+        words[0] = head.base.lower()
+    return tuple(words)
+
+
+def _names_another(extra: set[str], toks: list[tuple[str, ...]], a: int, b: int) -> bool:
+    """The longer name's other words are a third organisation ("Osram" in "Osram Continental
+    GmbH" beside "Continental"): a joint name, not a variant."""
+    return any(c not in (a, b) and u and set(u) <= extra for c, u in enumerate(toks))
+
+
+def _initials(words: tuple[str, ...]) -> str:
+    return "".join(w[0] for w in words if w)
+
+
+def _link_variants(groups: list[list[int]], mentions: list[dict], names: list[str], find, union) -> None:
+    """Variants of one organisation named apart in one text: the same words in another order or
+    form ("Uni Koblenz" / "Universität Koblenz", "Beteiligungsgesellschaft X" / "X
+    Beteiligungsgesellschaft"), a short form inside exactly one longer name ("Goethe-Universität"
+    in "Johann-Wolfgang-Goethe-Universität", a bare "Korneuburg" beside "Spital Korneuburg"), an
+    all-caps short form spelling the initials of exactly one name ("LUH")."""
+    toks = [variant_tokens(mentions[g[0]]["canonical"]) for g in groups]
+    by_set: dict[frozenset, int] = {}
+    for a, t in enumerate(toks):
+        if not t:
+            continue
+        key = frozenset(t)
+        if key in by_set:
+            union(by_set[key], a)
+        else:
+            by_set[key] = a
+    for a, t in enumerate(toks):
+        if not t:
+            continue
+        sa = set(t)
+        if any(mentions[i]["source"] == "place" for i in groups[a]):
+            continue  # a town may be a party of its own beside its school or clinic
+        containers = {find(b) for b, u in enumerate(toks) if b != a and find(b) != find(a) and len(u) > len(t) and sa <= set(u)
+                      and not _names_another(set(u) - sa, toks, a, b)}
+        if len(containers) == 1 and any(not lexicons.heads().lookup(w.capitalize()) for w in t):
+            union(a, containers.pop())
+            continue
+        raw = mentions[groups[a][0]]["canonical"]
+        if len(t) == 1 and ALLCAPS_SHORT.match(raw):
+            hits = {find(b) for b, u in enumerate(toks) if b != a and len(u) >= 2 and _initials(u).startswith(raw.lower())
+                    and len(_initials(u)) - len(raw) <= 1}
+            if len(hits) == 1:
+                union(a, hits.pop())
 
 
 def _last_word_place(m: dict) -> str | None:

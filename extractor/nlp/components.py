@@ -14,7 +14,7 @@ from dataclasses import asdict
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extractor.nlp import labels, lexicons
+from extractor.nlp import coordination, labels, lexicons  # noqa: F401  (coordination registers coopx_structure)
 from extractor.nlp.cues import find_cues
 from extractor.nlp.dates import find_dates
 from extractor.nlp.institutions import InstitutionFinder

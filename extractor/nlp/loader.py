@@ -13,12 +13,14 @@ from spacy.language import Language
 
 from extractor import __version__
 from extractor.errors import CoopxError
-from extractor.nlp import components, ner_crf, tokenizer  # noqa: F401  (ner_crf registers its factory)
+from extractor.nlp import components, ner_crf, org_tagger, tokenizer  # noqa: F401  (they register factories)
 from extractor.records import PipelineInfo
 
 SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "de_coopx_ner"
 EXTERNAL_DEFAULT = "de_core_news_lg"
 RULE_COMPONENTS = components.RULE_COMPONENTS
+ORG_TAGGER = "coopx_org_tagger"
+STRUCTURE = "coopx_structure"  # candidates from lists and places acting as parties
 FALLBACK_WARNING = "no statistical German model found: rules-only pipeline (blank German) was used"
 
 
@@ -59,7 +61,7 @@ def resolve(model: str = "auto") -> tuple[Language, PipelineInfo, list[str]]:
         kind = "shipped" if Path(model).resolve() == SHIPPED_MODEL else "external"
     if nlp.lang != "de":
         raise CoopxError(f"model {model!r} is for language {nlp.lang!r}, coopx needs German", stage="setup")
-    add_rule_components(nlp)
+    add_rule_components(nlp, learned=kind != "rules_only")
     name = "blank:de" if kind == "rules_only" else f"{nlp.meta.get('lang', 'de')}_{nlp.meta.get('name', 'model')}"
     info = PipelineInfo(
         model=name,
@@ -71,12 +73,19 @@ def resolve(model: str = "auto") -> tuple[Language, PipelineInfo, list[str]]:
     return nlp, info, notes
 
 
-def add_rule_components(nlp: Language) -> Language:
-    """Sentence boundaries (if the model has none) and every coopx rule component, in order."""
+def add_rule_components(nlp: Language, learned: bool = False) -> Language:
+    """Sentence boundaries (if the model has none) and every coopx rule component, in order;
+    with `learned`, the candidate generators the decision models were trained on: the
+    press-text organisation tagger after the organisation rules, structure candidates last."""
     tokenizer.customize(nlp)
     if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
         nlp.add_pipe("coopx_sentences", first=True)
     for name in RULE_COMPONENTS:
         if not nlp.has_pipe(name):
             nlp.add_pipe(name)
+    if learned:
+        if not nlp.has_pipe(ORG_TAGGER):
+            nlp.add_pipe(ORG_TAGGER, after="coopx_institutions")
+        if not nlp.has_pipe(STRUCTURE):
+            nlp.add_pipe(STRUCTURE)
     return nlp

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 
 @dataclass
@@ -16,7 +16,11 @@ class InstMention:
     place_adj: str | None = None  # "Leipziger" in "Leipziger Universitätsklinikum"
     abbr: str | None = None
     modifiers: list[str] = field(default_factory=list)
-    source: str = "head"  # head | legal | known | abbr | ner | coord
+    source: str = "head"  # head | legal | known | abbr | abbr-use | ner | coord | descriptor | crf | list
+    score: float | None = None  # the organisation tagger's confidence, when it tagged this span
+
+    def as_dict(self) -> dict:
+        return asdict(self)
 
     def used_as(self, start: int, end: int, abbr: str) -> InstMention:
         """A later use of this organisation's abbreviation at tokens start:end ("UKM sagte ...")."""

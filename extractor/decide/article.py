@@ -1,0 +1,149 @@
+"""The learned decisions for one article, from its view and the rules' reading of it.
+
+Rules propose (organisations, cooperation events, dates); the models decide which organisations
+are parties, whether the article is about a cooperation, its types, status and date. The rules'
+grouping of parties into cooperations is kept where the models confirm its parties; parties the
+models add join the main cooperation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from extractor.decide import Decisions
+from extractor.features.article import article_features
+from extractor.features.dates import date_candidates, date_features
+from extractor.features.entities import entity_features, rule_roles, salience
+from extractor.features.view import ArticleView
+
+_EVIDENCE = 5
+_FLOOR = 0.4  # share of the partner threshold a second party needs when only one passes it
+_KIND_OF_PREP = {"seit": "start", "ab": "start", "zum": "start", "bereits": "start", "schon": "start"}
+
+
+@dataclass
+class Decided:
+    is_cooperation: bool
+    cooperations: list[dict]
+    keep: list  # entities that belong in the record
+    partner_p: dict[int, float] = field(default_factory=dict)  # id(entity) -> P(partner)
+    coop_p: float = 0.0
+
+
+def entity_rows(view: ArticleView, rule_coops: list[dict]) -> list[dict[str, float]]:
+    affiliations = [p.affiliation for p in view.people if p.affiliation is not None]
+    roles = rule_roles(view, rule_coops, affiliations)
+    sal = salience(view)
+    return [entity_features(view, e, roles, sal) for e in view.entities]
+
+
+def event_sentences(rule_coops: list[dict]) -> tuple[set[int], set[int]]:
+    """Sentence numbers of every rule event, and of the main cooperation's events."""
+    every, main = set(), set()
+    for k, c in enumerate(rule_coops):
+        for ev in c.get("events", []):
+            every.add(ev.sent)
+            if k == 0:
+                main.add(ev.sent)
+    return every, main
+
+
+def date_rows(view: ArticleView, rule_coops: list[dict]) -> list[tuple[dict, str, dict[str, float]]]:
+    every, main = event_sentences(rule_coops)
+    return [(d, value, date_features(view, d, value, every, main)) for d, value in date_candidates(view)]
+
+
+def _evidence(view: ArticleView, partners: list) -> list[dict]:
+    chosen = []
+    pset = set(partners)
+    for si, ents in enumerate(view.entities_in):
+        cc = view.cue_counts[si]
+        if ents & pset and (cc["cue:strong"] or cc["cue:weak"] or cc["join:join"] or len(ents & pset) >= 2):
+            chosen.append(si)
+    if not chosen:
+        chosen = [si for si, ents in enumerate(view.entities_in) if ents & pset][:1]
+    out = []
+    for si in chosen[:_EVIDENCE]:
+        s = view.sents[si]
+        text = s.text.strip()
+        start = s.start_char + (len(s.text) - len(s.text.lstrip()))
+        out.append({"text": text, "start": start, "end": start + len(text)})
+    return out
+
+
+def decide(view: ArticleView, rule_is_coop: bool, rule_coops: list[dict], models: Decisions) -> Decided:
+    rows = entity_rows(view, rule_coops)
+    partner_p = {id(e): models.partner.proba(r) for e, r in zip(view.entities, rows)}
+    inst_p = {id(e): models.institution.proba(r) for e, r in zip(view.entities, rows)}
+    art = article_features(view, rule_is_coop, rule_coops)
+    coop_p = models.detect.proba(art)
+    partners = _partners(view.entities, partner_p, models.partner.threshold)
+    affiliations = [p.affiliation for p in view.people if p.affiliation is not None]
+    keep = [e for e in view.entities if inst_p[id(e)] >= models.institution.threshold]
+    coops: list[dict] = []
+    if coop_p >= models.detect.threshold and len(partners) >= 2:
+        coops = _group(view, rule_coops, partners)
+    if coops:
+        main = coops[0]
+        main["types"] = models.types.chosen(art) or [models.types.best(art)]
+        main["status"] = models.status.best(art)
+        main["date"] = _date(view, rule_coops, models, main["status"])
+        for c in coops:
+            ps = [partner_p[id(p)] for p in c["partners"]]
+            c["confidence"] = round(min(coop_p, sum(ps) / len(ps)), 2)
+    for c in coops:
+        keep += c["partners"]
+        if c.get("name_entity") is not None:
+            keep.append(c["name_entity"])
+    keep += affiliations
+    kept = [e for e in view.entities if any(e is k for k in keep)]
+    return Decided(bool(coops), coops, kept, partner_p, coop_p)
+
+
+def _partners(entities: list, partner_p: dict[int, float], threshold: float) -> list:
+    """Entities over the threshold; a cooperation has two parties at least, so when fewer pass,
+    the next most likely join them if they are not far below it."""
+    chosen = [e for e in entities if partner_p[id(e)] >= threshold]
+    if len(chosen) < 2:
+        rest = sorted((e for e in entities if e not in chosen), key=lambda e: -partner_p[id(e)])
+        chosen += [e for e in rest[: 2 - len(chosen)] if partner_p[id(e)] >= threshold * _FLOOR]
+        chosen.sort(key=entities.index)
+    return chosen
+
+
+def _group(view: ArticleView, rule_coops: list[dict], partners: list) -> list[dict]:
+    """The rules' cooperations restricted to the decided parties; parties no rule cooperation
+    holds join the first one (or form it)."""
+    pset = set(partners)
+    coops = []
+    for rc in rule_coops:
+        parts = [p for p in rc["partners"] if p in pset]
+        if len(parts) >= 2:
+            coops.append(dict(rc, partners=parts))
+    placed = {p for c in coops for p in c["partners"]}
+    rest = [p for p in partners if p not in placed]
+    if coops:
+        coops[0]["partners"] = coops[0]["partners"] + rest
+        if rest:
+            coops[0]["evidence"] = _evidence(view, coops[0]["partners"])
+    else:
+        name = rule_coops[0]["name_entity"] if rule_coops else None
+        coops.append({"partners": partners, "name": name.name if name is not None else None, "name_entity": name,
+                      "types": [], "status": "started", "date": None, "evidence": _evidence(view, partners),
+                      "confidence": 0.5, "events": []})
+    return coops
+
+
+def _date(view: ArticleView, rule_coops: list[dict], models: Decisions, status: str) -> dict | None:
+    best = None
+    for d, value, feats in date_rows(view, rule_coops):
+        p = models.date.proba(feats)
+        if p >= models.date.threshold and (best is None or p > best[0]):
+            best = (p, d, value)
+    if best is None:
+        return None
+    _, d, value = best
+    kind = _KIND_OF_PREP.get(d.get("prep") or "", None)
+    if kind is None:
+        kind = {"planned": "planned", "ended": "ended"}.get(status, "signed" if status == "started" else "announced")
+    return {"value": value, "kind": kind, "text": view.doc[d["start"] : d["end"]].text}

@@ -1,0 +1,61 @@
+"""Features of a whole article, for "does it report a cooperation", its types and its status.
+
+Cue counts by where they stand (headline, lead, body), what the rule assembly concluded, and
+the words of the headline, the lead and the sentences that carry cue words. Words are lower
+case and at least four letters long, so the models learn open classes of German vocabulary
+("Ausbildungsverbund", "Lieferkette", "Fusion") rather than names.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from extractor.features.view import ArticleView
+
+_WORD = re.compile(r"^[a-zäöüß][a-zäöüß\-]{3,}$")
+_LEAD = 3  # content sentences that count as headline and lead
+_GROUPS = ("cue:strong", "cue:weak", "join:join", "ma:ma", "blocked:blocked", "nonpartner:nonpartner")
+
+
+def _words(sent) -> set[str]:
+    return {t.lower_ for t in sent if _WORD.match(t.lower_)}
+
+
+def article_features(view: ArticleView, rule_is_coop: bool, rule_coops: list[dict]) -> dict[str, float]:
+    f: dict[str, float] = {"bias_article": 1.0}
+    lead = set(view.content[:_LEAD])
+    title = view.content[0] if view.content else None
+    totals = {g: 0 for g in _GROUPS}
+    for si, cc in enumerate(view.cue_counts):
+        where = "title" if si == title else "lead" if si in lead else "body"
+        for g in _GROUPS:
+            if cc[g]:
+                totals[g] += cc[g]
+                f[f"{g}@{where}"] = f.get(f"{g}@{where}", 0.0) + 1.0
+        for key, n in cc.items():
+            if key.startswith(("type:", "status:")):
+                f[f"{key}@{'lead' if where != 'body' else 'body'}"] = f.get(f"{key}@{'lead' if where != 'body' else 'body'}", 0.0) + n
+    for g, n in totals.items():
+        f[f"{g}_log"] = math.log1p(n)
+    for key in list(f):
+        if "@" in key:
+            f[key] = math.log1p(f[key])
+    f["rule_is_coop"] = float(rule_is_coop)
+    f[f"rule_coops={min(len(rule_coops), 3)}"] = 1.0
+    if rule_coops:
+        f[f"rule_main_partners={min(len(rule_coops[0]['partners']), 4)}"] = 1.0
+        for t in rule_coops[0]["types"]:
+            f[f"rule_type={t}"] = 1.0
+        f[f"rule_status={rule_coops[0]['status']}"] = 1.0
+    n_ents = len(view.entities)
+    f[f"n_entities={min(n_ents, 6)}"] = 1.0
+    f["n_sentences_log"] = math.log1p(len(view.content))
+    for si in view.content[:_LEAD]:
+        for w in _words(view.sents[si]):
+            f["lead:" + w] = 1.0
+    for si, cc in enumerate(view.cue_counts):
+        if cc["cue:strong"] or cc["cue:weak"] or cc["join:join"]:
+            for w in _words(view.sents[si]):
+                f["cue:" + w] = 1.0
+    return f

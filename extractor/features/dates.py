@@ -1,0 +1,85 @@
+"""Features of one date mention, for "is this the date of the cooperation".
+
+The preposition ("seit", "ab", "am"), the precision the text gives, the cue and status words of
+its sentence, the verbs of signing and announcing, where the sentence stands and whether the
+rules read it as an event of the main cooperation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractor.assemble.dates import resolve as resolve_date
+from extractor.features.view import ArticleView
+
+_SIGN = re.compile(r"^(unterzeichn\w*|unterschrieb\w*|unterschrieben|besiegelt|abgeschlossen|geschlossen|vereinbart\w*)$")
+_ANNOUNCE = re.compile(r"^(mitteilte|mitgeteilt|teilte|bekannt|gab|gaben|verkündet\w*|vorgestellt|präsentiert\w*)$")
+_START = re.compile(r"^(start\w*|beginn\w*|gestartet|läuft|laufen|gegründet|eröffnet|aufgenommen)$")
+_AROUND = frozenset("bis zum seit ab am im vom anfang ende mitte bereits schon jahr".split())
+
+
+def date_candidates(view: ArticleView) -> list[tuple[dict, str]]:
+    """Date mentions with a resolvable value, as (mention, ISO value), in text order."""
+    out = []
+    last_year = None
+    for d in sorted(view.facts.get("date", []), key=lambda d: d["start"]):
+        value = resolve_date(d, view.published, last_year)
+        if d.get("year"):
+            last_year = d["year"]
+        if value:
+            out.append((d, value))
+    return out
+
+
+def date_features(view: ArticleView, d: dict, value: str, event_sents: set[int], main_sents: set[int]) -> dict[str, float]:
+    doc = view.doc
+    f: dict[str, float] = {"bias_date": 1.0}
+    si = view.sentence(d["start"])
+    f[f"prep={d.get('prep') or 'none'}"] = 1.0
+    precision = "day" if len(value) == 10 else "month" if len(value) == 7 else "year"
+    f[f"precision={precision}"] = 1.0
+    if d.get("relative_days") is not None:
+        f["relative"] = 1.0
+    if d.get("weekday") is not None:
+        f["weekday"] = 1.0
+    if view.published and value == view.published[: len(value)]:
+        f["is_published"] = 1.0
+    if view.published and value > view.published[: len(value)]:
+        f["after_published"] = 1.0
+    nxt = doc[d["end"]].lower_ if d["end"] < len(doc) else ""
+    if nxt.startswith(("bestehend", "laufend", "existierend", "währende", "begonnen")):
+        f["attributive"] = 1.0
+    if si is None:
+        f["no_sentence"] = 1.0
+        return f
+    rank = view.content.index(si) if si in view.content else -1
+    f[f"sent_rank={rank if 0 <= rank < 4 else ('late' if rank >= 4 else 'short')}"] = 1.0
+    if si in event_sents:
+        f["event_sentence"] = 1.0
+    if si in main_sents:
+        f["main_event_sentence"] = 1.0
+    cc = view.cue_counts[si]
+    for key in ("cue:strong", "cue:weak", "join:join", "ma:ma", "nonpartner:nonpartner"):
+        if cc[key]:
+            f["sent_" + key] = 1.0
+    for key in cc:
+        if key.startswith("status:"):
+            f["sent_" + key] = 1.0
+    sent = view.sents[si]
+    words = [t.lower_ for t in sent]
+    if any(_SIGN.match(w) for w in words):
+        f["sent_sign"] = 1.0
+    if any(_ANNOUNCE.match(w) for w in words):
+        f["sent_announce"] = 1.0
+    if any(_START.match(w) for w in words):
+        f["sent_start"] = 1.0
+    f[f"sent_entities={min(len(view.entities_in[si]), 3)}"] = 1.0
+    others = sum(1 for o in view.facts.get("date", []) if o is not d and view.sentence(o["start"]) == si)
+    if others:
+        f["other_dates_in_sentence"] = 1.0
+    for k in range(max(sent.start, d["start"] - 2), d["start"]):
+        if doc[k].lower_ in _AROUND:
+            f["before=" + doc[k].lower_] = 1.0
+    if sent.start == d["start"] or (d["start"] - sent.start <= 2 and "\n" in sent.text):
+        f["line_start"] = 1.0
+    return f

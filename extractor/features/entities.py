@@ -1,0 +1,206 @@
+"""Features of one organisation in one article, for "is it a partner" and "is it listed".
+
+All are named so a decision can be explained: where the organisation is mentioned (headline,
+lead, how often), next to which cue words, introduced by which word ("mit", "zwischen",
+"vom ... gefördert"), which rule found it, what kind of name it is, and what the rule assembly
+made of it (a party of an event, the network's hub, a person's employer).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from extractor.features.view import ArticleView
+from extractor.nlp import lexicons
+from extractor.nlp.labels import ARTICLES
+from extractor.nlp.names import ALLCAPS
+
+# words before a mention that say what role the organisation plays in the sentence
+_BEFORE = frozenset(
+    "mit zwischen und sowie von vom durch laut wie des der dem den die das im am beim bei zum zur für an in "
+    "aus über gegenüber neben partner partnern ihrer ihrem seinem seiner".split()
+)
+_AFTER = frozenset("und sowie , ( gmbh hat haben will wollen wird werden ist sind arbeitet arbeiten kooperiert kooperieren "
+                   "unterzeichnet unterzeichneten schließen schloss".split())
+_CUE_GROUPS = ("cue:strong", "cue:weak", "join:join", "ma:ma", "nonpartner:nonpartner", "blocked:blocked")
+
+
+def _bucket(n: int, edges=(1, 2, 3, 5, 8)) -> str:
+    for e in edges:
+        if n <= e:
+            return str(e)
+    return f">{edges[-1]}"
+
+
+def salience(view: ArticleView) -> dict[int, tuple[int, int, int]]:
+    """Per entity: (cue sentences mentioning it, mentions, -first token), to rank it among the others."""
+    cue_sents: dict[int, int] = {}
+    for si, ents in enumerate(view.entities_in):
+        cc = view.cue_counts[si]
+        if cc["cue:strong"] or cc["cue:weak"] or cc["join:join"]:
+            for e in ents:
+                cue_sents[id(e)] = cue_sents.get(id(e), 0) + 1
+    return {id(e): (cue_sents.get(id(e), 0), len(e.mentions), -e.first) for e in view.entities}
+
+
+def _ranks(view: ArticleView, sal: dict, entity) -> dict[str, float]:
+    mine = sal[id(entity)]
+    out = {}
+    for k, key in enumerate(("cue_rank", "mention_rank2", "first_rank")):
+        rank = sum(1 for e in view.entities if sal[id(e)][k] > mine[k])
+        out[f"{key}={min(rank, 3)}"] = 1.0
+    cue_counts = sorted((v[0] for v in sal.values()), reverse=True)
+    if mine[0] and len(cue_counts) > 1:
+        other = cue_counts[1] if cue_counts[0] == mine[0] else cue_counts[0]
+        out["cue_share_vs_best_other"] = mine[0] / max(1, mine[0] + other)
+    return out
+
+
+def entity_features(view: ArticleView, entity, roles: dict, sal: dict | None = None) -> dict[str, float]:
+    """`roles`: what the rule assembly says of every entity (see `rule_roles`); `sal`: `salience`."""
+    doc = view.doc
+    f: dict[str, float] = {"bias_entity": 1.0}
+    ms = entity.mentions
+    sents = sorted({s for s in (view.sentence(m["start"]) for m in ms) if s is not None})
+    n_ents = len(view.entities)
+    f[f"kind={entity.kind}"] = 1.0
+    for src in {m["source"] for m in ms}:
+        f[f"src={src}"] = 1.0
+    f["n_mentions_log"] = math.log1p(len(ms))
+    f[f"n_sents={_bucket(len(sents))}"] = 1.0
+    counts = sorted((len(e.mentions) for e in view.entities), reverse=True)
+    rank = sum(1 for c in counts if c > len(ms))
+    f[f"mention_rank={_bucket(rank, (0, 1, 2, 4))}"] = 1.0
+    f["share_of_mentions"] = len(ms) / max(1, sum(counts))
+    f[f"n_entities={_bucket(n_ents, (2, 3, 5, 8, 12))}"] = 1.0
+    f.update(_ranks(view, sal if sal is not None else salience(view), entity))
+    content_rank = {si: r for r, si in enumerate(view.content)}
+    if sents:
+        first = sents[0]
+        r = content_rank.get(first, first)
+        f[f"first_sent={_bucket(r, (0, 1, 2, 4, 8))}"] = 1.0
+        f["first_pos"] = first / max(1, len(view.sents))
+    else:
+        f["no_sentence"] = 1.0
+    # cue words in the sentences that mention it
+    cue_sents = Counter()
+    with_other = 0
+    for si in sents:
+        cc = view.cue_counts[si]
+        for g in _CUE_GROUPS:
+            if cc[g]:
+                cue_sents[g] += 1
+        others = view.entities_in[si] - {entity}
+        if others and (cc["cue:strong"] or cc["cue:weak"]):
+            with_other += 1
+        for key in cc:
+            if key.startswith(("type:", "status:")):
+                f[f"sent_{key.split(':')[0]}"] = 1.0
+    for g, n in cue_sents.items():
+        f[f"in_{g}"] = 1.0
+        f[f"in_{g}_n"] = math.log1p(n)
+    if with_other:
+        f["cue_with_other"] = 1.0
+        f["cue_with_other_n"] = math.log1p(with_other)
+    # the words around its mentions
+    seen = set()
+    starts = {m["start"]: m for m in view.mentions}
+    ends = {m["end"]: m for m in view.mentions}
+    for m in ms:
+        a, b = m["start"], m["end"]
+        si = view.sentence(a)
+        if si is not None:
+            sent = view.sents[si]
+            for c in view.article.per_sent_cues.get(si, ()):
+                if c["group"] in ("cue", "join"):
+                    gap = c["start"] - b if c["start"] >= b else a - c["end"]
+                    side = "after" if c["start"] >= b else "before"
+                    seen.add(f"{c['group']}_{c['label']}_{side}_{'near' if gap <= 3 else 'mid' if gap <= 10 else 'far'}")
+            if any(t.lower_ == "zwischen" for t in view.doc[max(sent.start, a - 10) : a]):
+                seen.add("after_zwischen")
+            if si == (view.content[0] if view.content else -1):
+                seen.add("in_title")
+        # coordinated with another organisation: "X und Y", "X, Y sowie Z"
+        k = b
+        if k < len(doc) and doc[k].lower_ in ("und", "sowie", ",", "&") and k + 1 in starts | _shifted(starts, k + 1, doc):
+            seen.add("coord_next")
+        k = a - 1
+        if k >= 1 and doc[k].lower_ in ("und", "sowie", ",", "&") and (k in ends or _ends_before(ends, k, doc)):
+            seen.add("coord_prev")
+        for k, tag in ((a - 1, "b1"), (a - 2, "b2")):
+            if k >= 0:
+                w = doc[k].lower_
+                if w in _BEFORE:
+                    seen.add(f"{tag}={w}")
+        if b < len(doc):
+            w = doc[b].lower_
+            if w in _AFTER:
+                seen.add(f"a1={w}")
+            if doc[b].pos_ == "VERB" or (doc[b].is_lower and doc[b].is_alpha and w.endswith(("en", "t", "te"))):
+                seen.add("a1=verbish")
+        if a > 0 and doc[a - 1].is_quote:
+            seen.add("quoted")
+        if a == 0 or doc[a - 1].is_space or "\n" in doc[a - 1].text_with_ws:
+            seen.add("line_start")
+    for key in seen:
+        f[key] = 1.0
+    # the name itself
+    name = entity.name
+    words = name.split() or [""]
+    f[f"name_len={_bucket(len(words), (1, 2, 3, 5))}"] = 1.0
+    if ALLCAPS.match(name):
+        f["name_allcaps"] = 1.0
+    if entity.abbreviation:
+        f["has_abbreviation"] = 1.0
+    if entity.head:
+        f["has_head"] = 1.0
+    if entity.place:
+        f["has_place"] = 1.0
+    if name in lexicons.media() or words[0] in lexicons.media():
+        f["media"] = 1.0
+    if any(w.lower() in ("gmbh", "ag", "e.v.", "gggmbh", "ggmbh", "se", "kg", "eg") for w in words):
+        f["legal_form"] = 1.0
+    # people who speak for it
+    staff = [p for p in view.people if p.affiliation is entity]
+    if staff:
+        f["has_staff"] = 1.0
+        f["staff_n"] = math.log1p(len(staff))
+    # the rule assembly's view
+    for key in roles.get(id(entity), ()):
+        f[f"rule_{key}"] = 1.0
+    return f
+
+
+def _shifted(starts: dict, k: int, doc) -> dict:
+    """Mention starts reachable from k across an article ("und die X", "sowie dem Y")."""
+    if k < len(doc) and doc[k].lower_ in ARTICLES and k + 1 in starts:
+        return {k: starts[k + 1]}
+    return {}
+
+
+def _ends_before(ends: dict, k: int, doc) -> bool:
+    return k in ends
+
+
+def rule_roles(view: ArticleView, rule_coops: list[dict], affiliations: list) -> dict[int, set[str]]:
+    """Entity -> what the rules made of it: party of an event, partner of the rules' main or
+    another cooperation, a cooperation's name, the network's hub, a person's employer."""
+    out: dict[int, set[str]] = {}
+    for ev in view.article.events:
+        for p in ev.parties:
+            out.setdefault(id(p), set()).add("event_party")
+            if ev.strong:
+                out[id(p)].add("strong_event_party")
+        for n in ev.networks:
+            out.setdefault(id(n), set()).add("event_network")
+    for k, c in enumerate(rule_coops):
+        for p in c["partners"]:
+            out.setdefault(id(p), set()).add("main_partner" if k == 0 else "other_partner")
+        if c.get("name_entity") is not None:
+            out.setdefault(id(c["name_entity"]), set()).add("coop_name")
+    for hub in view.article.hubs.values():
+        out.setdefault(id(hub), set()).add("hub")
+    for e in affiliations:
+        out.setdefault(id(e), set()).add("affiliation")
+    return out

@@ -1,0 +1,128 @@
+"""`coopx_structure`: organisation candidates from the shape of the sentence, not from the words.
+
+- Lists: "Coop, Conad, Colruyt und Eroski", "Diakonie, Drogenberatung und der Sozialpsychiatrische
+  Dienst": when one member of a coordinated list of names is an organisation mention, the other
+  members are candidates too; a list of three or more names in a sentence with a cooperation cue
+  is one even when no member is known ("Karlsruhe, Heidelberg, Mannheim und Speyer treten bei").
+- Places acting as parties: a place the NER found that is not introduced by a preposition of
+  place ("in", "aus", "nach") in a sentence with a cooperation cue ("Hessen spart ...",
+  "zwischen Baden und Mödling").
+
+They are candidates only (source "list" / "place"); the decision models learn when they are
+parties. Runs after the people and cue components, so names of people are never list members.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from extractor.nlp import labels, lexicons
+from extractor.nlp.mentions import InstMention
+from extractor.nlp.names import is_cap, looks_like_person_start, nonname
+
+_SEPARATORS = frozenset({",", "und", "sowie", "&", "bzw."})
+_PLACE_PREPS = frozenset("in im aus nach bei beim am an auf von vom zu zum zur nahe über unter bis ab gen".split())
+_CUE_GROUPS = ("cue", "join")
+_MAX_ELEMENT = 6
+
+
+def _facts(doc: Doc) -> dict:
+    return doc.user_data.setdefault(labels.META, {})
+
+
+def _namelike(tok) -> bool:
+    if not is_cap(tok) or nonname(tok) or tok.text in lexicons.titles():
+        return False
+    months, weekdays = lexicons.calendar()
+    return tok.lower_ not in months and tok.lower_ not in weekdays and not lexicons.roles().is_role(tok.text)
+
+
+def _element(doc: Doc, i: int, end: int, mention_at: dict[int, dict]) -> int:
+    """End of the list member starting at token i (i itself when none starts there)."""
+    if i < end and doc[i].lower_ in labels.ARTICLES:
+        i += 1
+    if i in mention_at:
+        return mention_at[i]["end"]
+    if i >= end or not _namelike(doc[i]) or looks_like_person_start(doc, i):
+        return i
+    k = i
+    while k < end and k - i < _MAX_ELEMENT and (_namelike(doc[k]) or (doc[k].text in ("-", "–") and k + 1 < end and _namelike(doc[k + 1]))):
+        k += 1
+    return k
+
+
+def _lists(doc: Doc, start: int, end: int, mention_at: dict[int, dict]) -> list[list[tuple[int, int]]]:
+    """Coordinated runs of names in one sentence: [(start, end) of each member]."""
+    out = []
+    i = start
+    while i < end:
+        e = _element(doc, i, end, mention_at)
+        if e == i:
+            i += 1
+            continue
+        members = [(i if doc[i].lower_ not in labels.ARTICLES else i + 1, e)]
+        k = e
+        closing = False
+        while k < end and doc[k].lower_ in _SEPARATORS:
+            sep = doc[k].lower_
+            nxt = _element(doc, k + 1, end, mention_at)
+            if nxt == k + 1:
+                break
+            s = k + 1 if doc[k + 1].lower_ not in labels.ARTICLES else k + 2
+            members.append((s, nxt))
+            k = nxt
+            if sep in ("und", "sowie", "bzw."):
+                closing = True
+                break
+        if len(members) >= 2 and (closing or len(members) >= 3):
+            out.append(members)
+        i = max(k, e)
+    return out
+
+
+class StructureCandidates:
+    def __call__(self, doc: Doc) -> Doc:
+        f = _facts(doc)
+        mentions = f.setdefault("inst", [])
+        blocked = {t.i for span in doc.spans.get(labels.BOILERPLATE, []) for t in span}
+        cue_tokens = {c["start"] for c in f.get("cue", []) if c["group"] in _CUE_GROUPS}
+        taken = {k for m in [*mentions, *f.get("person", [])] for k in range(m["start"], m["end"])}
+        mention_at = {m["start"]: m for m in mentions}
+        places = [e for e in doc.ents if e.label_ == "LOC"]
+        added: list[InstMention] = []
+        for sent in doc.sents:
+            if any(t.i in blocked for t in sent[:1]):
+                continue
+            cue = any(sent.start <= c < sent.end for c in cue_tokens)
+            for members in _lists(doc, sent.start, sent.end, mention_at):
+                known = sum(1 for s, _ in members if s in mention_at)
+                if not known and not (cue and len(members) >= 3):
+                    continue
+                for s, e in members:
+                    if s in mention_at or any(k in taken for k in range(s, e)) or e - s > _MAX_ELEMENT:
+                        continue
+                    added.append(InstMention(s, e, doc[s:e].text, "other", source="list"))
+                    taken.update(range(s, e))
+            if not cue:
+                continue
+            for ent in places:
+                if not (sent.start <= ent.start < sent.end) or any(k in taken or k in blocked for k in range(ent.start, ent.end)):
+                    continue
+                if ent.start > 0 and doc[ent.start - 1].lower_ in _PLACE_PREPS:
+                    continue
+                if ent.end < len(doc) and (doc[ent.end].text[:1].isupper() and doc[ent.end].is_alpha):
+                    continue  # "Berliner Stadtwerke": part of a longer name
+                added.append(InstMention(ent.start, ent.end, ent.text, "public_authority", source="place"))
+                taken.update(range(ent.start, ent.end))
+        if added:
+            mentions += [m.as_dict() for m in added]
+            mentions.sort(key=lambda m: m["start"])
+            doc.spans[labels.INSTITUTION] = [Span(doc, m["start"], m["end"], label=m["kind"]) for m in mentions]
+        return doc
+
+
+
+@Language.factory("coopx_structure")
+def make_structure(nlp: Language, name: str) -> StructureCandidates:
+    return StructureCandidates()

@@ -1,0 +1,168 @@
+"""`coopx_org_tagger`: organisation mentions learned from press texts.
+
+The head-noun rules and the general NER find the organisations they were written or trained
+for; press releases name many others (brands, towns acting as parties, foreign universities,
+heads no list has). This linear-chain CRF is trained on the gold articles (every name and alias
+of an annotated organisation, projected onto the tokens) over the NER's word features plus
+what the earlier components found: the NER's label and the rule mention around each token.
+Its spans that no rule found become mentions with source "crf" and the CRF's confidence.
+Training: ``scripts/train_decisions.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pycrfsuite
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from extractor.nlp import labels, lexicons
+from extractor.nlp.mentions import InstMention
+from extractor.nlp.names import ADJ, fold_adjective
+from extractor.nlp.ner_features import Featurizer, NerResources, bio_spans
+
+MODEL = Path(__file__).resolve().parent.parent / "models" / "decisions" / "org_tagger.crfsuite"
+NER_MODEL = Path(__file__).resolve().parent.parent / "models" / "de_coopx_ner"
+_CUE_WORDS = ("kooperation", "zusammenarbeit", "partner", "vertrag", "vereinbarung", "netzwerk", "verbund",
+              "gemeinsam", "allianz", "bündnis", "beitr", "mitglied")
+
+
+def _facts(doc: Doc) -> dict:
+    return doc.user_data.setdefault(labels.META, {})
+
+
+def sentence_items(doc: Doc, featurizer: Featurizer) -> list[tuple[list[int], list[list[str]]]]:
+    """(token indices, features per token) for every sentence: the NER's word features plus the
+    NER label, the rule mention source and the sentence's cue words around each token."""
+    rule: dict[int, str] = {}
+    for m in _facts(doc).get("inst", []):
+        for k in range(m["start"], m["end"]):
+            rule[k] = ("B-" if k == m["start"] else "I-") + m["source"]
+    ner: dict[int, str] = {}
+    for e in doc.ents:
+        for k in range(e.start, e.end):
+            ner[k] = ("B-" if k == e.start else "I-") + e.label_
+    out = []
+    for s in doc.sents:
+        idx = [t.i for t in s if not t.is_space]
+        if not idx:
+            continue
+        words = [doc[i].text for i in idx]
+        base = featurizer.sentence(words)
+        low = " ".join(words).lower()
+        cue = any(c in low for c in _CUE_WORDS)
+        items = []
+        for p, (i, feats) in enumerate(zip(idx, base)):
+            x = list(feats)
+            r, n = rule.get(i), ner.get(i)
+            x += ["rule=" + (r or "O"), "rulek=" + (r[2:] if r else "O"), "ner=" + (n or "O")]
+            if p > 0:
+                x += ["-1ner=" + (ner.get(idx[p - 1]) or "O"), "-1rule=" + (rule.get(idx[p - 1]) or "O")[:1]]
+            if p + 1 < len(idx):
+                x += ["+1ner=" + (ner.get(idx[p + 1]) or "O"), "+1rule=" + (rule.get(idx[p + 1]) or "O")[:1]]
+            for d in (-3, -2):
+                if p + d >= 0:
+                    x.append(f"{d}w=" + words[p + d].lower())
+            if cue:
+                x.append("sentcue")
+            items.append(x)
+        out.append((idx, items))
+    return out
+
+
+def canonical(doc: Doc, start: int, end: int) -> tuple[str, str | None, str]:
+    """(nominative name, head, kind) of a tagged span: inflected head nouns and the adjectives
+    before them fold to the nominative ("des Diakonischen Werkes Baden" -> "Diakonisches Werk Baden")."""
+    toks = [t.text for t in doc[start:end]]
+    while toks and toks[0].lower() in labels.ARTICLES:
+        toks = toks[1:]
+    heads = lexicons.heads()
+    head_at, head = None, None
+    for k, w in enumerate(toks):
+        h = heads.lookup(w)
+        if h is not None:
+            head_at, head = k, h
+    if head is not None and head.inflected and not head.plural:
+        toks[head_at] = head.base
+        for k in range(head_at):
+            if ADJ.match(toks[k]):
+                toks[k] = fold_adjective(toks[k], head.gender)
+    name = " ".join(toks).replace(" - ", "-").replace("- ", "-")
+    return name, head.base if head else None, head.kind if head else "other"
+
+
+class OrgTagger:
+    """Sets `facts(doc)["inst"]` mentions for the CRF's spans that no earlier rule took."""
+
+    def __init__(self, model_path: Path | None = None, featurizer: Featurizer | None = None) -> None:
+        self.model_path = model_path
+        self._featurizer = featurizer
+        self._tagger: pycrfsuite.Tagger | None = None
+
+    def load(self, model_path: Path) -> None:
+        self._tagger = pycrfsuite.Tagger()
+        self._tagger.open(str(model_path))
+        self.model_path = model_path
+
+    def featurizer(self, nlp: Language | None = None) -> Featurizer:
+        if self._featurizer is None:
+            if nlp is not None and nlp.has_pipe("coopx_crf_ner"):
+                self._featurizer = nlp.get_pipe("coopx_crf_ner")._featurizer
+            if self._featurizer is None:  # another NER (de_core_news_lg): the shipped model's word features
+                self._featurizer = Featurizer(NerResources.from_disk(NER_MODEL / "coopx_crf_ner"))
+        return self._featurizer
+
+    def spans(self, doc: Doc) -> list[tuple[int, int, float]]:
+        """(start, end, confidence) of every span the CRF tags as an organisation."""
+        if self._tagger is None:
+            return []
+        out = []
+        for idx, items in sentence_items(doc, self.featurizer()):
+            tags = self._tagger.tag(pycrfsuite.ItemSequence(items))
+            if "B-ORG" not in tags and "I-ORG" not in tags:
+                continue
+            for a, b, _ in bio_spans(tags):
+                conf = min(self._tagger.marginal(tags[k], k) for k in range(a, b))
+                out.append((idx[a], idx[b - 1] + 1, round(conf, 3)))
+        return out
+
+    def __call__(self, doc: Doc) -> Doc:
+        add_spans(doc, self.spans(doc))
+        return doc
+
+
+def add_spans(doc: Doc, spans: Sequence[tuple[int, int, float]]) -> None:
+    """Tagged spans become mentions where no rule or NER mention lies."""
+    f = _facts(doc)
+    mentions = f.setdefault("inst", [])
+    taken = {k for m in mentions for k in range(m["start"], m["end"])}
+    blocked = {t.i for span in doc.spans.get(labels.BOILERPLATE, []) for t in span}
+    added = False
+    for a, b, conf in spans:
+        if any(k in taken or k in blocked for k in range(a, b)):
+            for m in mentions:  # a rule mention the tagger agrees with keeps its name and gains the confidence
+                if m["start"] == a and m["end"] == b:
+                    m["score"] = conf
+            continue
+        name, head, kind = canonical(doc, a, b)
+        if not name or not any(c.isupper() for c in name[:1]):
+            continue
+        m = InstMention(a, b, name, kind, head, source="crf", score=conf)
+        mentions.append(m.as_dict())
+        taken.update(range(a, b))
+        added = True
+    if added:
+        mentions.sort(key=lambda m: m["start"])
+        doc.spans[labels.INSTITUTION] = [Span(doc, m["start"], m["end"], label=m["kind"]) for m in mentions]
+
+
+@Language.factory("coopx_org_tagger", default_config={"model": None})
+def make_org_tagger(nlp: Language, name: str, model: str | None) -> OrgTagger:
+    tagger = OrgTagger()
+    path = Path(model) if model else MODEL
+    if path.is_file():
+        tagger.load(path)
+    tagger.featurizer(nlp)
+    return tagger

@@ -1,0 +1,299 @@
+"""Training data and cross-validation for coopx's learned components (shared by
+``train_decisions.py`` and ``eval_extraction.py --cv``).
+
+Gold files (GOLD_FORMAT) -> processed Docs -> one feature row per candidate, labelled by
+aligning the candidates with the gold the way the official scorer does. Folds are fixed by a
+hash of the article id, so every run and every script splits alike.
+
+The press-text organisation tagger sits inside the NLP stage, so the decisions are trained on
+its out-of-fold output (stacking): each article is tagged by a tagger that never saw it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+import tempfile
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pycrfsuite
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+from extractor.assemble import cooperations as coop_rules  # noqa: E402
+from extractor.decide import Decisions  # noqa: E402
+from extractor.decide.article import date_rows, entity_rows  # noqa: E402
+from extractor.decide.linear import LabelSet, LinearModel  # noqa: E402
+from extractor.documents import CleanDocument  # noqa: E402
+from extractor.features.article import article_features  # noqa: E402
+from extractor.features.view import build_view  # noqa: E402
+from extractor.nlp.org_tagger import OrgTagger, add_spans, sentence_items  # noqa: E402
+from extractor.pipeline import Pipeline  # noqa: E402
+from extractor.records import CooperationStatus, CooperationType  # noqa: E402
+from extractor.settings import Settings  # noqa: E402
+
+SHARED = REPO.parent / "shared"
+DEFAULT_GOLD = [SHARED / "train", SHARED / "dev", REPO / "corpus" / "gold"]
+SCORER = SHARED / "eval" / "score.py"
+NFOLD = 5
+TYPES = list(CooperationType.__args__)
+STATUSES = list(CooperationStatus.__args__)
+AFTER_TAGGER = ("coopx_people", "coopx_dates", "coopx_cues", "coopx_structure")
+CRF_PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 150, "feature.possible_transitions": True}
+
+
+def fold_of(article_id: str, k: int = NFOLD) -> int:
+    return zlib.crc32(article_id.encode("utf-8")) % k
+
+
+def load_scorer(path: Path = SCORER):
+    spec = importlib.util.spec_from_file_location("coopx_gold_score", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_gold(dirs: Iterable[Path]) -> list[dict]:
+    golds, seen = [], set()
+    for d in dirs:
+        for p in sorted(Path(d).glob("*.json")):
+            g = json.loads(p.read_text(encoding="utf-8"))
+            if g["id"] in seen:
+                raise SystemExit(f"duplicate gold id {g['id']} in {p}")
+            seen.add(g["id"])
+            g["_path"] = str(p)
+            golds.append(g)
+    return golds
+
+
+# --------------------------------------------------------------------------- the org tagger
+def project_tags(doc, gold: dict, tokenize: Callable) -> list[str]:
+    """BIO tags of every occurrence of a gold organisation's name or alias (longest first)."""
+    texts = [t.text for t in doc]
+    forms = set()
+    for inst in gold["gold"]["institutions"]:
+        for form in [inst["name"], *inst.get("aliases", [])]:
+            toks = tuple(t.text for t in tokenize(form))
+            if toks:
+                forms.add(toks)
+    tags = ["O"] * len(doc)
+    for form in sorted(forms, key=len, reverse=True):
+        n = len(form)
+        for i in range(len(texts) - n + 1):
+            if tuple(texts[i : i + n]) == form and all(t == "O" for t in tags[i : i + n]):
+                tags[i] = "B-ORG"
+                for j in range(i + 1, i + n):
+                    tags[j] = "I-ORG"
+    return tags
+
+
+def train_tagger(items: list, tags: list, path: Path, params: dict = CRF_PARAMS) -> Path:
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for doc_items, doc_tags in zip(items, tags):
+        for idx, sent_items in doc_items:
+            trainer.append(pycrfsuite.ItemSequence(sent_items), [doc_tags[i] for i in idx])
+    trainer.set_params(params)
+    trainer.train(str(path))
+    return path
+
+
+@dataclass
+class Corpus:
+    """Gold articles run through the NLP stage with out-of-fold organisation tagging."""
+
+    golds: list[dict]
+    docs: list
+    folds: list[int]
+    tagger_items: list = field(default_factory=list)
+    tagger_tags: list = field(default_factory=list)
+
+
+def process(golds: list[dict], pipe: Pipeline, work: Path, log=print) -> Corpus:
+    nlp = pipe.nlp
+    tagger: OrgTagger = nlp.get_pipe("coopx_org_tagger")
+    docs = list(nlp.pipe((g["text"] for g in golds), disable=["coopx_org_tagger", *AFTER_TAGGER]))
+    featurizer = tagger.featurizer(nlp)
+    items = [sentence_items(doc, featurizer) for doc in docs]
+    tags = [project_tags(doc, g, nlp.tokenizer) for doc, g in zip(docs, golds)]
+    folds = [fold_of(g["id"]) for g in golds]
+    work.mkdir(parents=True, exist_ok=True)
+    for k in range(NFOLD):
+        train = [i for i, f in enumerate(folds) if f != k]
+        path = train_tagger([items[i] for i in train], [tags[i] for i in train], work / f"org_tagger.fold{k}.crfsuite")
+        fold_tagger = OrgTagger(featurizer=featurizer)
+        fold_tagger.load(path)
+        for i, f in enumerate(folds):
+            if f == k:
+                add_spans(docs[i], fold_tagger.spans(docs[i]))
+        log(f"  org tagger fold {k}: trained on {len(train)} articles")
+    for i, doc in enumerate(docs):
+        for name in AFTER_TAGGER:
+            docs[i] = nlp.get_pipe(name)(docs[i])
+    return Corpus(golds, docs, folds, items, tags)
+
+
+# --------------------------------------------------------------------------- rows and labels
+@dataclass
+class ArticleRows:
+    entity: list[dict]
+    partner: list[int]
+    institution: list[int]
+    article: dict
+    detect: int
+    types: set[str]
+    status: str | None
+    dates: list[dict]
+    date_labels: list[int]
+
+
+def rows_for(doc, gold: dict, scorer) -> ArticleRows:
+    published = gold.get("published")
+    view = build_view(doc, published)
+    rule_is_coop, rule_coops = coop_rules.build(doc, view.article, published)
+    ents = entity_rows(view, rule_coops)
+    pin = [{"id": n, "name": e.name, "mentions": [doc[m["start"] : m["end"]].text for m in e.mentions]}
+           for n, e in enumerate(view.entities)]
+    gg = gold["gold"]
+    mapping = scorer.align_institutions([scorer.Inst(d) for d in gg["institutions"]], pin)
+    positive = bool(gg["is_cooperation"])
+    gpart = {p for c in gg["cooperations"] for p in c["partners"]} if positive else set()
+    partner = [int(mapping.get(n) in gpart) for n in range(len(view.entities))]
+    institution = [int(n in mapping) for n in range(len(view.entities))]
+    art = article_features(view, rule_is_coop, rule_coops)
+    types = {t for c in gg["cooperations"] for t in c["types"]} if positive else set()
+    status = gg["cooperations"][0]["status"] if positive and gg["cooperations"] else None
+    gdates = {c["date"]["value"] for c in gg["cooperations"] if c.get("date") and c["date"].get("value")} if positive else set()
+    drows = date_rows(view, rule_coops)
+    return ArticleRows(ents, partner, institution, art, int(positive), types, status,
+                       [f for _, _, f in drows], [int(v in gdates) for _, v, _ in drows])
+
+
+# --------------------------------------------------------------------------- models
+INNER = 3  # inner folds that choose a decision's threshold from the training part only
+GRID = np.round(np.arange(0.1, 0.71, 0.05), 2)
+
+
+def _fit(X: list[dict], y: np.ndarray, C: float) -> tuple[DictVectorizer, LogisticRegression | None]:
+    vec = DictVectorizer()
+    A = vec.fit_transform(X)
+    if y.min() == y.max():
+        return vec, None
+    return vec, LogisticRegression(C=C, max_iter=3000).fit(A, y)
+
+
+def _linear(name: str, vec: DictVectorizer, clf, y: np.ndarray) -> LinearModel:
+    if clf is None:  # one class only: a constant model
+        return LinearModel(name, {}, 8.0 if y[0] else -8.0)
+    names = vec.get_feature_names_out()
+    weights = {n: float(w) for n, w in zip(names, clf.coef_[0]) if abs(w) > 1e-6}
+    return LinearModel(name, weights, float(clf.intercept_[0]))
+
+
+def _oof(X: list[dict], y: np.ndarray, groups: list[str], C: float) -> np.ndarray:
+    """Out-of-fold probabilities over the training part, folds by article."""
+    inner = np.array([fold_of(g + "#inner", INNER) for g in groups])
+    p = np.zeros(len(y))
+    for k in range(INNER):
+        tr, te = inner != k, inner == k
+        if not te.any():
+            continue
+        vec, clf = _fit([X[i] for i in np.flatnonzero(tr)], y[tr], C)
+        B = vec.transform([X[i] for i in np.flatnonzero(te)])
+        p[te] = clf.predict_proba(B)[:, 1] if clf is not None else float(y[tr][0])
+    return p
+
+
+def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
+    def f1(t):
+        pred = p >= t
+        tp = float((pred & (y == 1)).sum())
+        return 2 * tp / max(1.0, pred.sum() + (y == 1).sum())
+    return float(max(GRID, key=f1))
+
+
+def fit_binary(name: str, X: list[dict], y: list[int], groups: list[str] | None = None, C: float = 0.5) -> LinearModel:
+    """Logistic regression; with `groups` (article ids), its threshold maximises F1 out of fold."""
+    y = np.asarray(y)
+    vec, clf = _fit(X, y, C)
+    model = _linear(name, vec, clf, y)
+    if groups is not None and clf is not None:
+        model = replace(model, threshold=_best_threshold(y, _oof(X, y, groups, C)))
+    return model
+
+
+def fit_labels(name: str, X: list[dict], labels: list[set[str]], vocabulary: list[str], groups: list[str],
+               C: float = 0.5, shared_threshold: bool = True) -> LabelSet:
+    """One model per label; one threshold for all, maximising micro F1 out of fold."""
+    models, ys, ps = {}, [], []
+    for label in vocabulary:
+        y = np.array([int(label in ls) for ls in labels])
+        vec, clf = _fit(X, y, C)
+        models[label] = _linear(f"{name}:{label}", vec, clf, y)
+        if shared_threshold:
+            ys.append(y)
+            ps.append(_oof(X, y, groups, C) if clf is not None else np.full(len(y), float(y[0])))
+    if shared_threshold:
+        t = _best_threshold(np.concatenate(ys), np.concatenate(ps))
+        models = {k: replace(m, threshold=t) for k, m in models.items()}
+    return LabelSet(name, models)
+
+
+def fit_decisions(rows: list[ArticleRows], ids: list[str], version: str = "dev") -> Decisions:
+    ent_X = [r for a in rows for r in a.entity]
+    ent_g = [i for a, i in zip(rows, ids) for _ in a.entity]
+    partner = fit_binary("partner", ent_X, [y for a in rows for y in a.partner], ent_g)
+    institution = fit_binary("institution", ent_X, [y for a in rows for y in a.institution], ent_g)
+    detect = fit_binary("detect", [a.article for a in rows], [a.detect for a in rows], ids)
+    pos = [(a, i) for a, i in zip(rows, ids) if a.detect]
+    types = fit_labels("types", [a.article for a, _ in pos], [a.types for a, _ in pos], TYPES, [i for _, i in pos])
+    with_status = [(a, i) for a, i in pos if a.status]
+    status = fit_labels("status", [a.article for a, _ in with_status], [{a.status} for a, _ in with_status], STATUSES,
+                        [i for _, i in with_status], shared_threshold=False)
+    date = fit_binary("date", [r for a, _ in pos for r in a.dates], [y for a, _ in pos for y in a.date_labels],
+                      [i for a, i in pos for _ in a.dates])
+    return Decisions(detect, partner, institution, types, status, date, version=version)
+
+
+# --------------------------------------------------------------------------- evaluation
+def records_for(pipe: Pipeline, corpus: Corpus, indices: Iterable[int], decisions: Decisions | None) -> list[str]:
+    pipe.decisions = decisions
+    out = []
+    for i in indices:
+        g = corpus.golds[i]
+        clean = CleanDocument(text=g["text"], id=g["id"], origin=g["id"], published=g.get("published"))
+        out.append(pipe._record(clean, corpus.docs[i]).model_dump_json())
+    return out
+
+
+def score_lines(scorer, golds: list[dict], lines: list[str]) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        gold_dir = Path(tmp) / "gold"
+        gold_dir.mkdir()
+        for g in golds:
+            (gold_dir / f"{g['id']}.json").symlink_to(Path(g["_path"]).resolve())
+        pred = Path(tmp) / "pred.jsonl"
+        pred.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        res = scorer.score(gold_dir, pred)
+    res.pop("_details", None)
+    return res
+
+
+def cross_validate(pipe: Pipeline, corpus: Corpus, rows: list[ArticleRows], scorer, log=print) -> tuple[dict, list[dict]]:
+    """Pooled and per-fold official scores; fold k's models never saw fold k."""
+    lines, per_fold = [], []
+    for k in range(NFOLD):
+        train = [rows[i] for i, f in enumerate(corpus.folds) if f != k]
+        test = [i for i, f in enumerate(corpus.folds) if f == k]
+        decisions = fit_decisions(train, [corpus.golds[i]["id"] for i, f in enumerate(corpus.folds) if f != k], version=f"cv{k}")
+        fold_lines = records_for(pipe, corpus, test, decisions)
+        per_fold.append(score_lines(scorer, [corpus.golds[i] for i in test], fold_lines))
+        lines += fold_lines
+        log(f"  decisions fold {k}: overall {per_fold[-1]['overall']:.4f}")
+    return score_lines(scorer, corpus.golds, lines), per_fold
