@@ -32,6 +32,8 @@ class Settings:
     archive_threads: int = 2  # DuckDB threads
     archive_memory_limit: str = "1GB"  # DuckDB spills to disk beyond this
     report_max_nodes: int = 300  # organisations drawn in the network (the most reported first)
+    report_max_cooperations: int = 3000  # cooperations among them (the most reported first)
+    report_max_events: int = 20  # timeline events per cooperation (the latest first)
     report_max_evidence: int = 5  # evidence sentences per cooperation in the report
 
     def with_(self, **changes) -> "Settings":

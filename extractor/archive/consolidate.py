@@ -39,7 +39,8 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
 
 def consolidate(store: Path, inputs: list[Path], settings: Settings,
                 say: Callable[[str], None] = lambda _: None) -> Consolidated:
-    """Add `inputs` (JSON Lines files or Parquet folders) to `store`; with no inputs, rebuild."""
+    """Add `inputs` (JSON Lines files or Parquet folders) to `store` and rebuild the derived
+    tables (not when nothing was new: every write rebuilds them); with no inputs, rebuild."""
     start = time.perf_counter()
     result = Consolidated()
     with opened(store, settings) as con:
@@ -47,8 +48,9 @@ def consolidate(store: Path, inputs: list[Path], settings: Settings,
             for path in inputs:
                 say(f"reading {path}")
                 result.inputs.append(ingest(con, Path(path)))
-            say("linking organisations and cooperations")
-            rebuild(con)
+            if not inputs or any(i.new for i in result.inputs):  # else the derived tables are current
+                say("linking organisations and cooperations")
+                rebuild(con)
         result.counts = counts(con)
     result.seconds = time.perf_counter() - start
     return result

@@ -123,7 +123,7 @@ def locate_problem(path: Path) -> str | None:
                 try:
                     obj = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    return f"{path}:{n}: not valid JSON ({exc.msg} at column {exc.colno}; a torn or truncated line?)"
+                    return f"{path}:{n}: not valid JSON ({exc.msg}, column {exc.colno}; a torn or truncated line?)"
                 problem = _line_problem(obj)
                 if problem:
                     return f"{path}:{n}: {problem}"

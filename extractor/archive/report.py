@@ -2,8 +2,9 @@
 
 The page inlines the vendored vis-network (static/vis-network.min.js, MIT or Apache-2.0, from
 npm), coopx's own report.js/report.css, and the data as JSON: the most reported organisations
-(`report_max_nodes`), their cooperations with up to `report_max_evidence` evidence sentences
-each, and every event of those cooperations. `coopx serve --store` serves the same page as
+(`report_max_nodes`), their most reported cooperations (`report_max_cooperations`), each with
+its latest `report_max_events` events and `report_max_evidence` evidence sentences, so the page
+stays small for an archive of any size. `coopx serve --store` serves the same page as
 "Archiv", with a search box over all organisations (`api` mode).
 """
 
@@ -32,15 +33,17 @@ SHOWN = """WITH shown AS (
         SELECT entity_id FROM entities WHERE n_cooperations > 0
         ORDER BY n_articles DESC, n_cooperations DESC, entity_id LIMIT $max_nodes),
     shown_coops AS (
-        SELECT cooperation_id FROM cooperation_partners SEMI JOIN shown USING (entity_id)
-        GROUP BY 1 HAVING count(*) >= 2)
+        SELECT cooperation_id FROM cooperations WHERE cooperation_id IN (
+            SELECT cooperation_id FROM cooperation_partners SEMI JOIN shown USING (entity_id)
+            GROUP BY 1 HAVING count(*) >= 2)
+        ORDER BY n_reports DESC, cooperation_id LIMIT $max_coops)
 """
 
 
 def data(con: duckdb.DuckDBPyConnection, settings: Settings, title: str) -> dict:
     """What the page draws (docs/archive.md, "report"); plain queries, so a read-only
     connection will do."""
-    limit = {"max_nodes": settings.report_max_nodes}
+    limit = {"max_nodes": settings.report_max_nodes, "max_coops": settings.report_max_cooperations}
     nodes = _rows(con, SHOWN + """SELECT entity_id AS id, name, kind, location, first_seen, last_seen, n_articles,
                                          n_cooperations, n_partners
                                   FROM entities SEMI JOIN shown USING (entity_id) ORDER BY n_articles DESC, entity_id""",
@@ -53,12 +56,20 @@ def data(con: duckdb.DuckDBPyConnection, settings: Settings, title: str) -> dict
                                   FROM cooperations c JOIN partners p USING (cooperation_id)
                                   SEMI JOIN shown_coops USING (cooperation_id)
                                   ORDER BY c.n_reports DESC, c.cooperation_id""", limit)
-    events = _rows(con, SHOWN + """SELECT cooperation_id AS coop, event, date, date_source, status, record_id, url, outlet,
-                                          title, evidence, row_number() OVER (PARTITION BY cooperation_id
-                                              ORDER BY confidence DESC NULLS LAST, date DESC NULLS LAST, record_id) AS rank
-                                   FROM cooperation_events SEMI JOIN shown_coops USING (cooperation_id)
-                                   ORDER BY date NULLS LAST, cooperation_id, record_id""", limit)
+    events = _rows(con, SHOWN + """SELECT * FROM (
+                                       SELECT cooperation_id AS coop, event, date, date_source, status, record_id, url,
+                                              outlet, title, evidence,
+                                              row_number() OVER (PARTITION BY cooperation_id
+                                                  ORDER BY date DESC NULLS LAST, record_id) AS recent,
+                                              row_number() OVER (PARTITION BY cooperation_id
+                                                  ORDER BY confidence DESC NULLS LAST, date DESC NULLS LAST, record_id)
+                                                  AS rank
+                                       FROM cooperation_events SEMI JOIN shown_coops USING (cooperation_id))
+                                   WHERE recent <= $max_events OR rank <= $max_evidence
+                                   ORDER BY date NULLS LAST, coop, record_id""",
+                   {**limit, "max_events": settings.report_max_events, "max_evidence": settings.report_max_evidence})
     for ev in events:
+        ev.pop("recent")
         if ev.pop("rank") > settings.report_max_evidence:
             ev["evidence"] = None
     stats = _rows(con, """SELECT (SELECT count(*) FROM articles) AS articles, (SELECT count(*) FROM entities) AS entities,

@@ -110,7 +110,8 @@ def organisations(count: int, seed: int = 7) -> list[Org]:
     places: list[str] = []
     seen: set[str] = set()
     while len(places) < max(4, count // 10):
-        p = rnd.choice(_FIRST) + rnd.choice(_LAST)
+        prefix, first = rnd.choice(("", "", "", "Bad ", "Groß", "Ober", "Unter")), rnd.choice(_FIRST)
+        p = prefix + (first.lower() if prefix.isalpha() else first) + rnd.choice(_LAST)
         if rnd.random() < 0.3:
             p += rnd.choice(("", " am See", " an der Aue"))
         if p not in seen:

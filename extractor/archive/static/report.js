@@ -76,7 +76,11 @@
     physics: { solver: "forceAtlas2Based", stabilization: { iterations: 250 } },
     interaction: { hover: true, tooltipDelay: 150 },
   });
-  network.on("stabilizationIterationsDone", () => { network.setOptions({ physics: false }); network.fit(); });
+  network.on("stabilizationIterationsDone", () => {
+    network.setOptions({ physics: false });
+    network.fit();
+    document.body.dataset.stable = "1";  // the layout stands still (tests click on nodes after this)
+  });
   let pairs = new Map();
 
   function buildPairs(coops) {
@@ -97,6 +101,7 @@
   function dominant(types) { return Object.entries(types).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0][0]; }
 
   function redraw() {
+    document.body.dataset.stable = "0";
     network.setOptions({ physics: { enabled: true } });
     const coops = DATA.coops.filter(passes);
     pairs = buildPairs(coops);
