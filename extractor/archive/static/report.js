@@ -117,6 +117,7 @@
       return { id: p.id, from: p.from, to: p.to, value: p.reports, color: { color: TYPES[t][1], highlight: TYPES[t][1] },
                title: `${p.reports} Berichte · ${label(TYPES, t)}` };
     }));
+    network.stabilize(250);
     document.getElementById("shown").textContent = `${ids.size} Organisationen, ${pairs.size} Verbindungen, ${coops.length} Kooperationen`;
     renderTimeline(coops);
     renderTop(ids);
