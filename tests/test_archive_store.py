@@ -75,6 +75,38 @@ def test_parquet_folder_gives_the_same_store_as_jsonl(tmp_path):
     assert consolidate(b, [jsonl], S).inputs[0].new == 0  # same ids: nothing new
 
 
+def test_gzipped_jsonl(tmp_path):
+    import gzip
+
+    plain = write(tmp_path / "r.jsonl", talberg_articles())
+    packed = tmp_path / "r.jsonl.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    assert consolidate(tmp_path / "a.duckdb", [packed], S).inputs[0].new == len(talberg_articles())
+
+
+@pytest.mark.slow
+def test_real_batch_output_both_formats(tmp_path):
+    """What `coopx batch` really writes (the dask engine writes the same files): a Parquet folder,
+    and the records.jsonl inside it, give one store."""
+    from extractor.batch import BatchOptions, run_batch
+    from tests.test_batch import release
+
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text("".join(json.dumps({"id": f"n{n}", "text": release(n), "url": f"https://presse{n % 3}.example/{n}",
+                                        "published": f"2025-06-{n + 1:02d}"}) + "\n" for n in range(8)), encoding="utf-8")
+    out = tmp_path / "out"
+    summary = run_batch(BatchOptions(inputs=[str(dump)], output=out, workers=1, format="parquet"), Settings(model="blank"))
+    assert summary.processed == 8
+    store = tmp_path / "archive.duckdb"
+    result = consolidate(store, [out], S)
+    assert result.inputs[0].new == 8 and result.counts["cooperations"] >= 1 and result.counts["entities"] >= 2
+    assert consolidate(store, [out / "records.jsonl"], S).inputs[0].new == 0
+    con = connect(store, S, read_only=True)
+    outlets = con.execute("SELECT count(DISTINCT outlet) FROM articles").fetchone()[0]
+    con.close()
+    assert outlets == 3
+
+
 def torn(tmp_path):
     lines = [json.dumps(r) for r in talberg_articles()]
     path = tmp_path / "torn.jsonl"

@@ -21,6 +21,7 @@ from extractor.cli import app
 from extractor.errors import CoopxError
 from extractor.settings import Settings
 from tests.archive_records import coop, inst, record, talberg_articles, write
+from tests.conftest import ROOT
 
 S = Settings()
 
@@ -197,3 +198,12 @@ def test_tables_export(store, tmp_path, fmt):
     if fmt == "parquet":
         coops = pq.read_table(tmp_path / fmt / "cooperations.parquet").to_pylist()
         assert max(c["n_outlets"] for c in coops) == 3
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/archive.md"])
+def test_documented_store_queries_run(store, doc):
+    text = (ROOT / doc).read_text(encoding="utf-8")
+    section = text[text.index("coopx consolidate"):] if doc == "README.md" else text
+    query = re.search(r"```sql\n(.*?)```", section, re.DOTALL).group(1)
+    result = rows(store, query)
+    assert result and "Universitätsklinikum Talberg" in repr(result[:2])

@@ -8,6 +8,9 @@ import duckdb
 from extractor.archive.entities import resolve
 
 
+MAX_EVENTS = 500  # the latest events of an entity's timeline in `detail`
+
+
 def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
     cur = con.execute(sql, params)
     cols = [d[0] for d in cur.description]
@@ -27,7 +30,8 @@ def search(con: duckdb.DuckDBPyConnection, query: str = "", limit: int = 20) -> 
 
 
 def detail(con: duckdb.DuckDBPyConnection, entity: str) -> dict:
-    """One entity: its row, variants, keys with their links, partners and event timeline."""
+    """One entity: its row, variants, keys with their links, partners, latest 100 articles and
+    latest `MAX_EVENTS` timeline events."""
     eid = resolve(con, [entity])[entity]
     return {
         "entity": _dicts(con, "SELECT * FROM entities WHERE entity_id = ?", [eid])[0],
@@ -44,11 +48,16 @@ def detail(con: duckdb.DuckDBPyConnection, entity: str) -> dict:
                                    JOIN cooperations c ON c.cooperation_id = p.cooperation_id
                                    JOIN entities e ON e.entity_id = q.entity_id
                                    WHERE p.entity_id = ? GROUP BY ALL ORDER BY reports DESC, e.name""", [eid]),
-        "events": _dicts(con, """SELECT ev.cooperation_id, ev.event, ev.date, ev.outlet, ev.url, ev.title, ev.evidence,
-                                        ev.record_id, array_to_string(c.partner_names, ' – ') AS partners
-                                 FROM cooperation_events ev JOIN cooperations c USING (cooperation_id)
-                                 WHERE list_contains(c.partner_ids, ?)
-                                 ORDER BY ev.date NULLS LAST, ev.cooperation_id, ev.record_id""", [eid]),
+        "articles": _dicts(con, """SELECT DISTINCT a.record_id, a.published, a.outlet, a.url, a.title
+                                   FROM entity_members m JOIN articles a USING (record_id) WHERE m.entity_id = ?
+                                   ORDER BY a.published DESC NULLS LAST, a.record_id LIMIT 100""", [eid]),
+        "events": _dicts(con, """SELECT * FROM (
+                                     SELECT ev.cooperation_id, ev.event, ev.date, ev.outlet, ev.url, ev.title, ev.evidence,
+                                            ev.record_id, array_to_string(c.partner_names, ' – ') AS partners
+                                     FROM cooperation_events ev JOIN cooperations c USING (cooperation_id)
+                                     WHERE list_contains(c.partner_ids, ?)
+                                     ORDER BY ev.date DESC NULLS LAST, ev.cooperation_id, ev.record_id LIMIT ?)
+                                 ORDER BY date NULLS LAST, cooperation_id, record_id""", [eid, MAX_EVENTS]),
     }
 
 
@@ -70,6 +79,9 @@ def show_lines(d: dict) -> list[str]:
     if d["partners"]:
         lines.append("  partners: " + ", ".join(f"{p['name']} ({p['entity_id']}, {p['reports']} reports)"
                                                 for p in d["partners"]))
+    lines.append(f"  articles ({e['n_articles']}, latest first): " + ", ".join(
+        f"{a['published'] or '?'} {a['url'] or a['record_id']}" for a in d["articles"][:5]))
+    lines.append(f"  timeline ({len(d['events'])} events{', the latest' if len(d['events']) == MAX_EVENTS else ''}):")
     for ev in d["events"]:
         lines.append(f"    {ev['date'] or '----'}  {ev['event']:<9}  {ev['partners']}  {ev['outlet'] or ''}  "
                      f"{ev['url'] or ''}")

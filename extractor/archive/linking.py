@@ -10,11 +10,15 @@ form, word order, Uni/Universität). Keys are then linked by, in this order:
   name could mean two organisations ("AWO Bergstraße" with "AWO Kreisverband Bergstraße" and
   "AWO Ortsverein Bergstraße" in the archive links to neither);
 - "similar spelling": a rapidfuzz token-sort score >= `fuzzy_threshold` inside a block of
-  names that share a rare word, where all words match exactly but one, and that one is a rare
-  misspelling of a common word ("Universitätsklinkum"); place names and brands must match
-  exactly, so "Helios Klinikum Erfurt" and "Helios Klinik Erfurt-Nord" stay apart;
+  names that share a rare word, where all words match exactly but one, and that one is a
+  misspelling of a type word (`data/type_words.txt`: "Universitätsklinkum"); place names and
+  brands must match exactly, and two type words never count as misspellings of each other, so
+  "Helios Klinikum Erfurt" and "Helios Klinik Erfurt-Nord" stay apart;
+- "alias": another article's name for the organisation ("IHK Hohenwald" beside "Industrie- und
+  Handelskammer Hohenwald") when it is a full name and means one organisation only;
 - "abbreviation": a name that is only an abbreviation ("UMT") joins the one organisation whose
-  articles define it ("Universitätsmedizin Talberg (UMT)"); defined for two, it joins none.
+  articles define it ("Universitätsmedizin Talberg (UMT)"); defined for two, it joins the one
+  in its location, else none. Such names are linked per location (`qualifier`).
 
 Every rule but "form" and "spelling" also needs compatible kinds and locations. Analysts'
 corrections come first: merges are unconditional, splits forbid any link across their sides.
@@ -227,7 +231,7 @@ def _one_misspelt_word(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, str
 
 def _fuzzy_links(infos: dict[str, KeyInfo], threshold: float) -> list[Link]:
     keys = [k for k, info in infos.items() if not info.form.abbreviation]
-    df: Counter = Counter(t for k in keys for t in infos[k].form.tokens)  # block only on rare words
+    df: Counter = Counter(t for k in keys for t in infos[k].form.tokens)  # block on rare words only
     blocks: dict[str, list[str]] = defaultdict(list)
     for k in keys:
         for t in infos[k].form.tokens:

@@ -25,7 +25,6 @@ _SAINTS = "Marien Elisabeth Josef Vinzenz Franziskus Barbara Anna Martin".split(
 _TOPICS = "Schlaganfall Herz Krebs Demenz Diabetes Palliativ Trauma Geburtshilfe".split()
 _TYPES = ("patient_care", "education", "research", "telemedicine", "network", "joint_center", "administration",
           "strategic", "other")
-_LEGAL = ("GmbH", "gGmbH", "AG", "e.V.")
 
 
 @dataclass(frozen=True)
@@ -38,70 +37,39 @@ class Org:
     abbreviation: str | None = None
 
 
-def _adjective(place: str) -> str:
-    return place + ("er" if not place.endswith("e") else "r")
+# kind, name, other spellings, forms within an article, abbreviation; {adj} is the place
+# adjective ("Talberger"), {initials}/{end} spell abbreviations, {brand}/{saint}/{topic} vary
+_TEMPLATES = (
+    ("hospital", "Universitätsklinikum {place}", ("Uniklinik {place}", "Uniklinikum {place}", "{abbr}"),
+     ("Universitätsklinikums {place}", "{abbr}"), "UK{initials}{end}"),
+    ("university", "Universität {place}", ("Uni {place}", "{adj} Universität"), ("der Universität {place}",), None),
+    ("hospital", "Klinikum {place}", ("Klinikum {place} gGmbH", "{adj} Klinikum"), ("Klinikums {place}",), None),
+    ("company", "Stadtwerke {place}", ("Stadtwerke {place} GmbH", "{adj} Stadtwerke"), ("Stadtwerken {place}",), None),
+    ("public_authority", "Stadt {place}", (), ("der Stadt {place}",), None),
+    ("hospital", "{brand} Klinikum {place}", ("{BRAND} Klinikum {place}", "{brand}-Klinikum {place}"),
+     ("{brand} Klinikums {place}",), None),
+    ("hospital", "{brand} Klinik {place}-Nord", ("{brand} Klinik {place} Nord",), (), None),
+    ("university", "Hochschule {place}", ("Hochschule {place} ({abbr})",), ("{abbr}",), "HS{initials}"),
+    ("association", "AWO Kreisverband {place}", ("AWO Kreisverband {place} e.V.", "AWO {place}"),
+     ("AWO Kreisverbands {place}",), None),
+    ("hospital", "St. {saint}-Krankenhaus {place}", ("Sankt {saint}-Krankenhaus {place}", "St. {saint} Krankenhaus {place}"),
+     ("St. {saint}-Krankenhauses {place}",), None),
+    ("network", "{topic}netzwerk {place}", ("{topic}-Netzwerk {place}",), ("{topic}netzwerks {place}",), None),
+    ("company", "{brand} {place} Medizintechnik GmbH", ("{brand} {place} Medizintechnik", "{brand} {place} Medizintechnik AG"),
+     (), None),
+)
 
 
 def _org(rnd: random.Random, place: str, n: int) -> Org:
     """One organisation of `place` (n chooses the template)."""
-    t = n % 12
-    abbr = None
-    if t == 0:
-        name, kind = f"Universitätsklinikum {place}", "hospital"
-        abbr = "UK" + "".join(w[0] for w in place.split()).upper() + place[-2:].upper()
-        variants = (f"Uniklinik {place}", f"Uniklinikum {place}", abbr)
-        mentions = (f"Universitätsklinikums {place}", abbr)
-    elif t == 1:
-        name, kind = f"Universität {place}", "university"
-        variants = (f"Uni {place}", f"{_adjective(place)} Universität")
-        mentions = (f"der Universität {place}",)
-    elif t == 2:
-        name, kind = f"Klinikum {place}", "hospital"
-        variants = (f"Klinikum {place} gGmbH", f"{_adjective(place)} Klinikum")
-        mentions = (f"Klinikums {place}",)
-    elif t == 3:
-        name, kind = f"Stadtwerke {place}", "company"
-        variants = (f"Stadtwerke {place} GmbH", f"{_adjective(place)} Stadtwerke")
-        mentions = (f"Stadtwerken {place}",)
-    elif t == 4:
-        name, kind = f"Stadt {place}", "public_authority"
-        variants = ()
-        mentions = (f"der Stadt {place}",)
-    elif t == 5:
-        brand = rnd.choice(_BRANDS)
-        name, kind = f"{brand} Klinikum {place}", "hospital"
-        variants = (f"{brand.upper()} Klinikum {place}", f"{brand}-Klinikum {place}")
-        mentions = (f"{brand} Klinikums {place}",)
-    elif t == 6:
-        brand = rnd.choice(_BRANDS)
-        name, kind = f"{brand} Klinik {place}-Nord", "hospital"
-        variants = (f"{brand} Klinik {place} Nord",)
-        mentions = ()
-    elif t == 7:
-        name, kind = f"Hochschule {place}", "university"
-        abbr = "HS" + place[0].upper()
-        variants = (f"Hochschule {place} (HS{place[0].upper()})",)
-        mentions = (abbr,)
-    elif t == 8:
-        name, kind = f"AWO Kreisverband {place}", "association"
-        variants = (f"AWO Kreisverband {place} e.V.", f"AWO {place}")
-        mentions = (f"AWO Kreisverbands {place}",)
-    elif t == 9:
-        saint = rnd.choice(_SAINTS)
-        name, kind = f"St. {saint}-Krankenhaus {place}", "hospital"
-        variants = (f"Sankt {saint}-Krankenhaus {place}", f"St. {saint} Krankenhaus {place}")
-        mentions = (f"St. {saint}-Krankenhauses {place}",)
-    elif t == 10:
-        topic = rnd.choice(_TOPICS)
-        name, kind = f"{topic}netzwerk {place}", "network"
-        variants = (f"{topic}-Netzwerk {place}",)
-        mentions = (f"{topic}netzwerks {place}",)
-    else:
-        brand = rnd.choice(_BRANDS)
-        name, kind = f"{brand} {place} Medizintechnik GmbH", "company"
-        variants = (f"{brand} {place} Medizintechnik", f"{brand} {place} Medizintechnik AG")
-        mentions = ()
-    return Org(name, kind, place, variants, mentions, abbr)
+    kind, name, variants, mentions, abbr = _TEMPLATES[n % len(_TEMPLATES)]
+    brand = rnd.choice(_BRANDS)
+    values = {"place": place, "adj": place + ("r" if place.endswith("e") else "er"), "brand": brand,
+              "BRAND": brand.upper(), "saint": rnd.choice(_SAINTS), "topic": rnd.choice(_TOPICS),
+              "initials": "".join(w[0] for w in place.split()).upper(), "end": place[-2:].upper()}
+    values["abbr"] = abbr.format(**values) if abbr else None
+    return Org(name.format(**values), kind, place, tuple(v.format(**values) for v in variants),
+               tuple(m.format(**values) for m in mentions), values["abbr"])
 
 
 def organisations(count: int, seed: int = 7) -> list[Org]:
