@@ -29,6 +29,14 @@ class Settings:
     api_max_batch: int = 32  # inputs per POST /v1/extract/batch
     api_max_request_bytes: int = 4 * 1024 * 1024  # whole request body
 
+    # Archive store (coopx consolidate, export, report; serve --store)
+    archive_threads: int = 2  # DuckDB threads
+    archive_memory_limit: str = "1GB"  # DuckDB spills to disk beyond this
+    report_max_nodes: int = 300  # organisations drawn in the network (the most reported first)
+    report_max_cooperations: int = 3000  # cooperations among them (the most reported first)
+    report_max_events: int = 20  # timeline events per cooperation (the latest first)
+    report_max_evidence: int = 5  # evidence sentences per cooperation in the report
+
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
 

@@ -186,8 +186,9 @@ class Service:
 
 
 # -- the app ---------------------------------------------------------------------------------
-def create_app(settings: Settings = DEFAULT, pipeline=None) -> FastAPI:
-    """The ASGI app. `pipeline` (an `extractor.pipeline.Pipeline`) is loaded at start-up when not given."""
+def create_app(settings: Settings = DEFAULT, pipeline=None, store: Path | None = None) -> FastAPI:
+    """The ASGI app. `pipeline` (an `extractor.pipeline.Pipeline`) is loaded at start-up when not given;
+    `store` (an archive store) adds the Archiv page (`extractor.api.archive`)."""
     max_batch = settings.api_max_batch
     max_bytes = settings.api_max_request_bytes
 
@@ -285,6 +286,11 @@ def create_app(settings: Settings = DEFAULT, pipeline=None) -> FastAPI:
             raise HTTPException(422, f"too many items: {len(req.items)} (at most {max_batch} per batch)")
         return BatchResponse(results=service().batch(req.items))
 
+    if store is not None:
+        from extractor.api.archive import router as archive_router
+
+        app.include_router(archive_router(Path(store), settings))
+
     # -- docs and page --
     _mount_docs(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -324,7 +330,7 @@ def _mount_docs(app: FastAPI) -> None:
             return FileResponse(STATIC / "docs.html", media_type="text/html")
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, settings: Settings = DEFAULT) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8000, settings: Settings = DEFAULT, store: Path | None = None) -> None:
     """Run the app with uvicorn. The model is loaded before the port opens, so a bad `--model`
     is one clear error line instead of a failed start-up."""
     import sys
@@ -340,4 +346,6 @@ def serve(host: str = "127.0.0.1", port: int = 8000, settings: Settings = DEFAUL
         raise SystemExit(1) from None
     print(f"coopx: pipeline {pipeline.info.model} ({pipeline.info.kind}); "
           f"web page on http://{host}:{port}/ , API docs on http://{host}:{port}/docs", file=sys.stderr)
-    uvicorn.run(create_app(settings, pipeline=pipeline), host=host, port=port, log_level="info")
+    if store is not None:
+        print(f"coopx: archive {store} on http://{host}:{port}/archiv", file=sys.stderr)
+    uvicorn.run(create_app(settings, pipeline=pipeline, store=store), host=host, port=port, log_level="info")
