@@ -29,7 +29,9 @@ class Pipeline:
         # decisions were trained on the statistical pipeline's candidates; rules-only keeps the rules
         self.decisions = decide.shipped() if settings.decisions and self.info.kind != "rules_only" else None
         if self.decisions is not None:
-            self.info = self.info.model_copy(update={"components": [*self.info.components, f"coopx_decisions:{self.decisions.version}"]})
+            loader.add_candidate_components(self.nlp)
+            self.info = self.info.model_copy(
+                update={"components": [*self.nlp.pipe_names, f"coopx_decisions:{self.decisions.version}"]})
 
     # -- single documents ---------------------------------------------------------------
     def extract(self, raw: RawDocument) -> Record:

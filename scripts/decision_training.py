@@ -34,6 +34,7 @@ from extractor.decide.linear import LabelSet, LinearModel  # noqa: E402
 from extractor.documents import CleanDocument  # noqa: E402
 from extractor.features.article import article_features  # noqa: E402
 from extractor.features.view import build_view  # noqa: E402
+from extractor.nlp import loader  # noqa: E402
 from extractor.nlp.org_tagger import OrgTagger, add_spans, sentence_items  # noqa: E402
 from extractor.pipeline import Pipeline  # noqa: E402
 from extractor.records import CooperationStatus, CooperationType  # noqa: E402
@@ -116,7 +117,7 @@ class Corpus:
 
 
 def process(golds: list[dict], pipe: Pipeline, work: Path, log=print) -> Corpus:
-    nlp = pipe.nlp
+    nlp = loader.add_candidate_components(pipe.nlp)
     tagger: OrgTagger = nlp.get_pipe("coopx_org_tagger")
     docs = list(nlp.pipe((g["text"] for g in golds), disable=["coopx_org_tagger", *AFTER_TAGGER]))
     featurizer = tagger.featurizer(nlp)

@@ -49,6 +49,8 @@ def _element(doc: Doc, i: int, end: int, mention_at: dict[int, dict]) -> int:
     k = i
     while k < end and k - i < _MAX_ELEMENT and (_namelike(doc[k]) or (doc[k].text in ("-", "–") and k + 1 < end and _namelike(doc[k + 1]))):
         k += 1
+    if doc[k - 1].text.endswith("-"):
+        return i  # "Industrie-" in "Industrie- und Handelskammer": half of a name, not a member
     return k
 
 
@@ -82,6 +84,20 @@ def _lists(doc: Doc, start: int, end: int, mention_at: dict[int, dict]) -> list[
 
 
 class StructureCandidates:
+    def __init__(self, is_town=None) -> None:
+        """`is_town`: word -> whether it names a town (the NER's place names), if known."""
+        self.is_town = is_town
+
+    def place_name(self, place: str) -> str:
+        """A place acting as a party is named for its kind: "Land Hessen", "Kanton Zug", "Stadt
+        Trier"; other places (countries, regions) keep their bare name."""
+        kind = lexicons.regions().get(place)
+        if kind:
+            return f"{kind} {place}"
+        if self.is_town is not None and self.is_town(place):
+            return f"Stadt {place}"
+        return place
+
     def __call__(self, doc: Doc) -> Doc:
         f = _facts(doc)
         mentions = f.setdefault("inst", [])
@@ -90,6 +106,7 @@ class StructureCandidates:
         taken = {k for m in [*mentions, *f.get("person", [])] for k in range(m["start"], m["end"])}
         mention_at = {m["start"]: m for m in mentions}
         places = [e for e in doc.ents if e.label_ == "LOC"]
+        loc_spans = {(e.start, e.end) for e in places}
         added: list[InstMention] = []
         for sent in doc.sents:
             if any(t.i in blocked for t in sent[:1]):
@@ -102,7 +119,11 @@ class StructureCandidates:
                 for s, e in members:
                     if s in mention_at or any(k in taken for k in range(s, e)) or e - s > _MAX_ELEMENT:
                         continue
-                    added.append(InstMention(s, e, doc[s:e].text, "other", source="list"))
+                    text = doc[s:e].text
+                    if text in lexicons.regions() or (s, e) in loc_spans:
+                        added.append(InstMention(s, e, self.place_name(text), "public_authority", source="list", place=text))
+                    else:
+                        added.append(InstMention(s, e, text, "other", source="list"))
                     taken.update(range(s, e))
             if not cue:
                 continue
@@ -113,7 +134,8 @@ class StructureCandidates:
                     continue
                 if ent.end < len(doc) and (doc[ent.end].text[:1].isupper() and doc[ent.end].is_alpha):
                     continue  # "Berliner Stadtwerke": part of a longer name
-                added.append(InstMention(ent.start, ent.end, ent.text, "public_authority", source="place"))
+                added.append(InstMention(ent.start, ent.end, self.place_name(ent.text), "public_authority", source="place",
+                                         place=ent.text))
                 taken.update(range(ent.start, ent.end))
         if added:
             mentions += [m.as_dict() for m in added]
@@ -125,4 +147,8 @@ class StructureCandidates:
 
 @Language.factory("coopx_structure")
 def make_structure(nlp: Language, name: str) -> StructureCandidates:
-    return StructureCandidates()
+    is_town = None
+    if nlp.has_pipe("coopx_crf_ner"):
+        places = nlp.get_pipe("coopx_crf_ner").resources.places
+        is_town = lambda word: places.match([word])[0] is not None  # noqa: E731
+    return StructureCandidates(is_town)

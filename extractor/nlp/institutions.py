@@ -33,7 +33,14 @@ from extractor.nlp.names import (
 _FOR_HEADS = {"institut", "zentrum", "center", "centre", "ministerium", "bundesministerium", "landesministerium",
               "gesellschaft", "stiftung", "verband", "verein", "akademie", "netzwerk", "verbund", "hochschule",
               "universität", "kammer", "agentur", "amt", "forschungszentrum"}
-_LOCATION_HEADS = {"Landkreis", "Kreis", "Stadt", "Gemeinde", "Freistaat", "Region"}
+_LOCATION_HEADS = {"Landkreis", "Kreis", "Stadt", "Gemeinde", "Freistaat", "Region", "Land", "Bundesland", "Kanton", "Bezirk",
+                   "Provinz", "Woiwodschaft"}
+
+
+def _truncated_pair(doc: Doc, j: int, sent_start: int) -> bool:
+    """Tokens j-2, j-1 are "Hafen-" "und": a truncated compound coordinated with the next word."""
+    return j - 2 >= sent_start and doc[j - 1].lower_ in ("und", "oder") and len(doc[j - 2].text) > 2 \
+        and doc[j - 2].text.endswith("-") and doc[j - 2].text[:1].isupper()
 
 
 class InstitutionFinder:
@@ -107,6 +114,9 @@ class InstitutionFinder:
             if prev.text in DASHES and j - 2 >= sent.start and doc[j - 2].text.endswith("-"):
                 j -= 1
                 continue
+            if _truncated_pair(doc, j, sent.start):
+                j -= 2  # "Industrie- und Handelskammer", "Herz- und Diabeteszentrum": one name
+                continue
             if prev.text in ("–", "—") and j - 2 >= sent.start and doc[j - 2].text in self.known:
                 j -= 2  # "Charité – Universitätsmedizin Berlin": a known name joined by a dash
                 continue
@@ -176,6 +186,10 @@ class InstitutionFinder:
             elif end < limit and doc[end].text == "(" and end + 2 < limit and doc[end + 2].text == ")" and ALLCAPS.match(doc[end + 1].text):
                 named = True
         if not named:
+            k = self._genitive_name(doc, end, limit)
+            if k > end:  # "Klinikum der Goethe-Universität", "Zweckverband der Volkshochschule X"
+                canon = self._canonical(mods, head, doc[end:k].text, None)
+                return [InstMention(j, k, canon, self._kind(mods, head, canon), head.base, None, modifiers=mods)]
             return []
         place_adj = None
         if mods and place is None and end == i + 1:
@@ -191,6 +205,19 @@ class InstitutionFinder:
             return [InstMention(i + 1, end, canon, kind, None, place, modifiers=[])]
         canon = self._canonical(mods, head, doc[i + 1 : end].text if end > i + 1 else None, None)
         return [InstMention(j, end, canon, self._kind(mods, head, canon), head.base, place, place_adj, modifiers=mods)]
+
+    def _genitive_name(self, doc: Doc, k: int, limit: int) -> int:
+        """End of "der/des <name>" after a bare head, when the complement is itself a name
+        (a capitalised name part or a head with one); else k."""
+        if k + 1 >= limit or doc[k].lower_ not in ("der", "des"):
+            return k
+        e = k + 1
+        named = False
+        while e < limit and e - k <= 5 and (is_namepart(doc[e], allow_heads=True) or doc[e].text in DASHES):
+            if (is_namepart(doc[e]) and not self.heads.lookup(doc[e].text)) or proper_compound(doc[e].text):
+                named = True
+            e += 1
+        return e if named else k
 
     def _for_complement(self, doc: Doc, k: int, limit: int) -> int:
         """End of "für Technologie", "für Luft- und Raumfahrt", "für Anästhesiologie Münster/Osnabrück"."""
@@ -223,7 +250,7 @@ class InstitutionFinder:
         if place:
             parts.append(place)
         name = " ".join(parts)
-        return re.sub(r"\s+", " ", name.replace("- ", "-")).strip()
+        return re.sub(r"\s+", " ", re.sub(r"- (?!(und|oder|sowie) )", "-", name)).strip()
 
     def _kind(self, mods: list[str], head, canon: str) -> str:
         if is_network_name(canon):
@@ -260,6 +287,9 @@ class InstitutionFinder:
                 if prev.text in ("&", "-", "+") or (is_cap(prev) and not nonname(prev) and not lexicons.roles().is_role(prev.text)) \
                         or (prev.like_num and j - 1 > sent.start):
                     j -= 1
+                    continue
+                if _truncated_pair(doc, j, sent.start):
+                    j -= 2  # "Hafen- und Lagerhaus AG"
                     continue
                 break
             if j < i:

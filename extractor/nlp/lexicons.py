@@ -90,7 +90,7 @@ def heads() -> HeadLexicon:
     lex = HeadLexicon()
     for row in head_rows():
         base, kind, gender = row["form"], row["kind"], row["gender"]
-        forms = [(base, False, False)]
+        forms = [(base, False, gender == "p")]  # a plural-only head ("Stadtwerke") coordinates places
         for f in filter(None, row["inflected"].split("|")):
             plural = f.lower().endswith(("en", "e", "er", "ien", "äuser", "äusern", "ä", "a", "ter", "ler")) and not f.lower().endswith(("s", "es"))
             forms.append((f, True, plural))
@@ -233,3 +233,9 @@ def anaphora() -> tuple[frozenset[str], frozenset[str]]:
 def role_organisations() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Role prefixes and the organisation words they imply ("bürgermeister" -> "stadt")."""
     return tuple((r["role"], tuple(r["organisation_words"].split("|"))) for r in _csv("role_orgs.csv"))
+
+
+@lru_cache(maxsize=1)
+def regions() -> dict[str, str]:
+    """State or canton name -> its kind word ("Hessen" -> "Land", "Zug" -> "Kanton")."""
+    return {row["name"]: row["kind"] for row in _csv("regions.csv")}

@@ -61,7 +61,7 @@ def resolve(model: str = "auto") -> tuple[Language, PipelineInfo, list[str]]:
         kind = "shipped" if Path(model).resolve() == SHIPPED_MODEL else "external"
     if nlp.lang != "de":
         raise CoopxError(f"model {model!r} is for language {nlp.lang!r}, coopx needs German", stage="setup")
-    add_rule_components(nlp, learned=kind != "rules_only")
+    add_rule_components(nlp)
     name = "blank:de" if kind == "rules_only" else f"{nlp.meta.get('lang', 'de')}_{nlp.meta.get('name', 'model')}"
     info = PipelineInfo(
         model=name,
@@ -73,19 +73,22 @@ def resolve(model: str = "auto") -> tuple[Language, PipelineInfo, list[str]]:
     return nlp, info, notes
 
 
-def add_rule_components(nlp: Language, learned: bool = False) -> Language:
-    """Sentence boundaries (if the model has none) and every coopx rule component, in order;
-    with `learned`, the candidate generators the decision models were trained on: the
-    press-text organisation tagger after the organisation rules, structure candidates last."""
+def add_rule_components(nlp: Language) -> Language:
+    """Sentence boundaries (if the model has none) and every coopx rule component, in order."""
     tokenizer.customize(nlp)
     if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
         nlp.add_pipe("coopx_sentences", first=True)
     for name in RULE_COMPONENTS:
         if not nlp.has_pipe(name):
             nlp.add_pipe(name)
-    if learned:
-        if not nlp.has_pipe(ORG_TAGGER):
-            nlp.add_pipe(ORG_TAGGER, after="coopx_institutions")
-        if not nlp.has_pipe(STRUCTURE):
-            nlp.add_pipe(STRUCTURE)
+    return nlp
+
+
+def add_candidate_components(nlp: Language) -> Language:
+    """The candidate generators the learned decisions were trained on: the press-text
+    organisation tagger right after the organisation rules, structure candidates last."""
+    if not nlp.has_pipe(ORG_TAGGER):
+        nlp.add_pipe(ORG_TAGGER, after="coopx_institutions")
+    if not nlp.has_pipe(STRUCTURE):
+        nlp.add_pipe(STRUCTURE)
     return nlp
