@@ -54,7 +54,7 @@ def read_lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-S = Settings(model="blank", allow_private_urls=True, fetch_timeout=0.3, fetch_retries=0, fetch_max_bytes=50_000)
+S = Settings(model="blank", allow_private_urls=True, fetch_timeout=0.3, fetch_retries=0, max_input_bytes=50_000)
 
 
 def page(n: int) -> str:
@@ -113,7 +113,7 @@ def test_mixed_inputs_every_input_one_line(tmp_path, threaded_server, capsys):
     summary = run_batch(BatchOptions(inputs=inputs, output=out, workers=1), S)
 
     records = read_lines(out)
-    errors = read_lines(tmp_path / "out.errors.jsonl")
+    errors = read_lines(tmp_path / "out.jsonl.errors.jsonl")
     url = httpserver.url_for
     by_origin = {e["origin"]: e for e in errors}
     # every input exactly once (the repeated doc0001.txt once more, as a duplicate)
@@ -224,7 +224,7 @@ def test_cli_exit_codes_and_summary(tmp_path):
     assert res.returncode == 1 and "already exists: add --resume" in res.stderr and "Traceback" not in res.stderr
     res = coopx("batch", str(tmp_path / "good"), str(tmp_path / "missing.html"), "-o", str(tmp_path / "bad.jsonl"),
                 "--model", "blank", "--workers", "1", "--errors", str(tmp_path / "errs.jsonl"))
-    assert res.returncode == 2 and "1 failed" in res.stderr
+    assert res.returncode == 3 and "1 failed" in res.stderr
     assert read_lines(tmp_path / "errs.jsonl")[0]["reason"].startswith("no such file")
 
 
