@@ -32,7 +32,7 @@ FAST_FETCH = dict(fetch_timeout=1.0, fetch_retries=0, fetch_backoff=0.0)
 
 @pytest.fixture(scope="module")
 def client(rules_pipeline):
-    settings = Settings(model="blank", allow_private_urls=True, fetch_max_bytes=200_000, **FAST_FETCH)
+    settings = Settings(model="blank", allow_private_urls=True, max_input_bytes=200_000, **FAST_FETCH)
     with TestClient(create_app(settings, pipeline=rules_pipeline), raise_server_exceptions=False) as c:
         yield c
 
@@ -351,14 +351,46 @@ def test_unknown_route_is_json_404(client):
     assert client.get("/v1/extract").status_code == 405
 
 
-def test_endpoints_run_off_the_event_loop():
-    """Extraction endpoints are sync `def`s: FastAPI runs them in its thread pool."""
-    import inspect
+def test_slow_fetches_never_hold_up_health_or_text_requests(rules_pipeline, make_httpserver):
+    """45 requests for a page that trickles (more than the 40 threads of FastAPI's pool): /health
+    and a text request still answer at once; every fetch ends by its deadline (422) or, finding
+    all fetch slots busy for that long, with 503."""
+    from werkzeug.wrappers import Response
 
-    app = create_app(Settings(model="blank"), pipeline=object())
-    for route in app.routes:
-        if getattr(route, "path", "").startswith("/v1/extract") or getattr(route, "path", "") == "/v1/analyze":
-            assert not inspect.iscoroutinefunction(route.endpoint), route.path
+    stop = threading.Event()
+
+    def trickle(request):
+        def body():
+            yield b"<html><body>"
+            while not stop.wait(0.1):
+                yield b" "
+
+        return Response(body(), content_type="text/html")
+
+    make_httpserver.expect_request("/trickle").respond_with_handler(trickle)
+    url = make_httpserver.url_for("/trickle")
+    settings = Settings(model="blank", allow_private_urls=True, fetch_timeout=1.0, fetch_deadline=1.0,
+                        fetch_retries=0, api_max_fetches=4)
+    statuses: list[int] = []
+    try:
+        with TestClient(create_app(settings, pipeline=rules_pipeline), raise_server_exceptions=False) as c:
+            threads = [threading.Thread(target=lambda: statuses.append(c.post("/v1/extract", json={"url": url}).status_code))
+                       for _ in range(45)]
+            for t in threads:
+                t.start()
+            time.sleep(0.3)
+            started = time.monotonic()
+            assert c.get("/health").status_code == 200
+            health_s = time.monotonic() - started
+            started = time.monotonic()
+            assert c.post("/v1/extract", json={"text": GOOD}).status_code == 200
+            text_s = time.monotonic() - started
+            for t in threads:
+                t.join(30)
+    finally:
+        stop.set()
+    assert health_s < 0.5 and text_s < 2.0, (health_s, text_s)
+    assert len(statuses) == 45 and set(statuses) <= {422, 503}, statuses
 
 
 def test_json_is_utf8(client):
