@@ -19,6 +19,7 @@ import signal
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
@@ -63,6 +64,25 @@ def _start_forkserver_without_sigint() -> None:
         forkserver.ensure_running()
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
+def _sigint_after() -> Iterator[None]:
+    """A Ctrl-C during the block takes effect right after it. Used around `submit`, which may
+    start a worker: one killed half-started would print a traceback from its fork."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(frame))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught and callable(previous):
+            previous(signal.SIGINT, caught[0])
+        elif caught and previous == signal.SIG_DFL:
+            raise KeyboardInterrupt
 
 
 def _kill(pool: ProcessPoolExecutor) -> None:
@@ -111,7 +131,8 @@ def _run_pool(chunks: Iterator[list], settings: Settings, workers: int, process)
                         continue
                 else:
                     break
-                inflight[pool.submit(process, chunk, settings)] = chunk
+                with _sigint_after():
+                    inflight[pool.submit(process, chunk, settings)] = chunk
             if not inflight:
                 break
             done, _ = wait(inflight, return_when=FIRST_COMPLETED)
