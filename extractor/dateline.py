@@ -18,20 +18,21 @@ HEAD_LINES = 4
 HEAD_CHARS = 400
 _LABELS = (r"Veröffentlicht|Veröffentlichung|Erschienen|Publiziert|Datum|Stand|Pressemitteilung|Pressemeldung|"
            r"Presseinformation|Meldung|Mitteilung")
+_STORY = r"(?:Am|Ab|Seit|Bis|Vom|Von|Im|Zum|Zur|Bereits|Schon|Noch|Nach|Vor|Der|Die|Das|Den|Dem|Ein|Eine|Wie|Als)"
 _WEEKDAY = r"(?:(?:Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag|Mo|Di|Mi|Do|Fr|Sa|So)\.?,?\s+)?"
 
 
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[re.Pattern, ...]:
     names = "|".join(sorted((re.escape(m) for m in published.months()), key=len, reverse=True))
-    day = rf"(?:\d{{1,2}}\.\s?\d{{1,2}}\.\s?\d{{4}}|\d{{1,2}}\.?\s*(?:{names})\.?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
+    day = rf"(?:\d{{1,2}}\.\s?\d{{1,2}}\.\s?\d{{4}}|\d{{1,2}}\.?\s*(?i:{names})\.?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
     date = rf"(?P<date>{day})(?![\d.]*\d)"
     return (
         # "Veröffentlicht am: Dienstag, 11. März 2025", "Pressemitteilung vom 11.03.2025"
         re.compile(rf"^(?:{_LABELS})(?:\s+(?:am|vom))?\s*[:\-–]?\s*{_WEEKDAY}{date}", re.I | re.M),
-        # "Magdeburg, 11. März 2025 –", "Frankfurt am Main (dpa), den 11.03.2025."
-        re.compile(rf"^[A-ZÄÖÜ][\w./\- ]{{1,40}}?(?:\s*\([^)\n]{{1,30}}\))?,\s*(?:den\s+|am\s+)?{_WEEKDAY}{date}",
-                   re.M),
+        # "Magdeburg, 11. März 2025 –", "Frankfurt am Main (dpa), den 11.03.2025." (not "Am Freitag, 11. ...")
+        re.compile(rf"^(?!{_STORY}\b)[A-ZÄÖÜ][\w./\- ]{{1,40}}?(?:\s*\([^)\n]{{1,30}}\))?,\s*(?:den\s+|am\s+)?"
+                   rf"{_WEEKDAY}{date}", re.M),
         # "11.03.2025 – Das Klinikum ...", a line with the date alone
         re.compile(rf"^{_WEEKDAY}{date}\s*(?:[–—|-]|$)", re.M),
     )

@@ -156,6 +156,8 @@ def _fetch_once(client: httpx.Client, url: str, settings: Settings, overall: flo
             raise _Retryable(f"timed out after {min(settings.fetch_timeout, left):g} s") from exc
         except (httpx.TransportError, httpx.StreamError) as exc:
             raise _Retryable(f"{type(exc).__name__}: {exc}") from exc
+        except (httpx.InvalidURL, ValueError) as exc:  # e.g. a host name no IDNA encoding takes
+            raise CoopxError(f"not a valid URL: {current} ({exc})", stage="fetch") from exc
     raise CoopxError(f"cannot fetch {url}: more than {settings.fetch_max_redirects} redirects", stage="fetch")
 
 

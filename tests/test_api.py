@@ -397,3 +397,51 @@ def test_json_is_utf8(client):
     resp = client.post("/v1/extract", json={"text": GOOD})
     assert "Münster" in resp.content.decode("utf-8") or "M\\u00fcnster" in resp.text
     json.loads(resp.content)
+
+
+# -- hardening (issue #11): never a 500 for odd input ------------------------------------------------
+DEEP = "<html><body>" + "<div>" * 400 + f"<p>{GOOD}</p><p>{GOOD}</p>" + "</div>" * 400 + "</body></html>"
+
+
+@pytest.mark.parametrize("body", [
+    {"text": GOOD + " \ud800"}, {"text": "\ud800"}, {"text": GOOD, "id": "\ud800"}, {"html": PAGE + "\udcff"},
+    {"url": "http://exa\ud800mple.org/"}, {"text": GOOD, "published": "\ud800"}, {"text": GOOD, "\ud800": 1},
+    {"html": DEEP}, {"text": "\x00" * 100},
+])
+def test_odd_characters_give_a_record_or_a_4xx(client, body):
+    for path in ("/v1/extract", "/v1/analyze"):
+        resp = client.post(path, content=json.dumps(body), headers={"content-type": "application/json"})
+        assert resp.status_code == 200 or 400 <= resp.status_code < 500, resp.text
+        json.loads(resp.content)
+    batch = client.post("/v1/extract/batch", content=json.dumps({"items": [body, {"text": GOOD}]}),
+                        headers={"content-type": "application/json"})
+    assert batch.status_code in (200, 422), batch.text
+    if batch.status_code == 200:
+        assert batch.json()["results"][1]["ok"]
+
+
+def test_deep_html_gives_its_record(client):
+    assert client.post("/v1/extract", json={"html": DEEP}).json()["is_cooperation"]
+
+
+@pytest.mark.parametrize("published", ["2024-02-30", "2023-02-29", "2024-13-01", "2024-13", "9999-12-31", "0001-01-01"])
+def test_impossible_dates_are_422(client, published):
+    text = "Heute haben das Klinikum Osnabrück und die Universität Münster einen Kooperationsvertrag unterzeichnet."
+    body = assert_error(client.post("/v1/extract", json={"text": text, "published": published}), 422, "publication date")
+    assert body["stage"] == "request"
+
+
+def test_german_dates_are_accepted_and_sent_on_as_iso(client):
+    for published in ("11.03.2025", "11. März 2025"):
+        resp = client.post("/v1/extract", json={"text": GOOD, "published": published})
+        assert resp.status_code == 200 and resp.json()["source"]["published"] == "2025-03-11"
+
+
+@pytest.mark.parametrize("charset", ["undefined", "punycode"])
+def test_pages_with_charsets_of_no_real_charset(client, httpserver, charset):
+    httpserver.expect_request(f"/{charset}").respond_with_data(
+        PAGE.replace("<head>", f'<head><meta charset="{charset}">').encode("utf-8"),
+        content_type=f"text/html; charset={charset}")
+    resp = client.post("/v1/extract", json={"url": httpserver.url_for(f"/{charset}")})
+    assert resp.status_code == 200, resp.text
+    assert any("Münster" in i["name"] for i in resp.json()["institutions"])
