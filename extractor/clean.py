@@ -233,7 +233,9 @@ def clean(raw: RawDocument, settings: Settings) -> CleanDocument:
         text = content
     text = normalize_text(text)
     if len(text) < settings.min_chars:
-        raise CoopxError("empty text: nothing to extract" if not text else f"text too short ({len(text)} characters)", stage="clean")
+        n = len(text)
+        raise CoopxError(f"text too short ({n} character{'s' if n != 1 else ''})" if n else "empty text: nothing to extract",
+                         stage="clean")
     lang, _ = language.detect(text)
     if settings.require_german and lang != "de":
         raise CoopxError(f"not German (detected: {lang or 'unknown'})", stage="language")
