@@ -242,16 +242,17 @@ def _stdin(settings: Settings, exclude: Exclude) -> Iterator[Item]:
     if not hasattr(stream, "peek"):
         stream = io.BufferedReader(stream)
     limit = settings.max_input_bytes
+    packed = False
     try:
         if stream.peek(2)[:2] == b"\x1f\x8b":
-            stream = gzip.GzipFile(fileobj=stream, mode="rb")
+            stream, packed = gzip.GzipFile(fileobj=stream, mode="rb"), True
         if stream.peek(64).lstrip()[:1] == b"{":  # JSON Lines: many documents, read as a stream
             yield from _jsonl_rows("stdin", None, stream, limit, exclude)
             return
         data = read_limited(stream, limit)
     except TooLarge:
         if not exclude("stdin"):
-            yield Skip("stdin", "read", "standard input is " + _too_large(limit, False))
+            yield Skip("stdin", "read", "standard input is " + _too_large(limit, packed))
         return
     except GZIP_ERRORS as exc:
         if not exclude("stdin"):
