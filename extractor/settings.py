@@ -31,7 +31,7 @@ class Settings:
     # HTTP API
     api_max_batch: int = 32  # inputs per POST /v1/extract/batch
     api_max_request_bytes: int = 4 * 1024 * 1024  # whole request body
-    api_max_fetches: int = 8  # URLs the server fetches at once; text requests never wait for them
+    api_max_fetches: int = 8  # URLs the server fetches at once (its own threads: text requests never wait)
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)

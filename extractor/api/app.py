@@ -3,8 +3,8 @@
 The spaCy pipeline is loaded once when the app starts (lifespan) and shared by all requests.
 The work runs off the event loop: cleaning and NLP in the thread pool (one document at a time
 through the one pipeline), URL fetches in a pool of their own with at most `api_max_fetches`
-at once, each bounded by `fetch_deadline` (a request that finds every fetch slot busy for that
-long gets 503). So slow pages never hold the threads that text requests need, and `/health`
+at once; a URL request ends within `fetch_deadline` (one that finds every fetch slot busy for
+half of it gets 503). So slow pages never hold the threads that text requests need, and `/health`
 (answered on the event loop itself) never waits at all.
 Every input problem is a 4xx JSON answer `{"detail": "...", "stage": "..."}`; an unexpected
 error is a bare 500 JSON answer, with the traceback only in the server log.
@@ -63,7 +63,7 @@ Cooperation facts from German press releases as validated JSON records (schema v
 Errors are JSON `{{"detail": "...", "stage": "..."}}`: 422 for inputs that cannot be used (invalid or
 refused URL, unreachable host, timeout, not HTML, page too large, empty or non-German text,
 impossible publication date), 413 when the request body exceeds {max_bytes} bytes, 503 when
-{max_fetches} pages are being fetched already for longer than a fetch may take.
+{max_fetches} pages are being fetched already for half of the fetch deadline.
 """
 
 
@@ -170,17 +170,23 @@ class Fetcher:
         self.slots = asyncio.Semaphore(self.settings.api_max_fetches)
 
     async def fetch(self, url: str) -> RawDocument:
+        """The page, within `fetch_deadline` in all: waiting for a slot takes at most half of it
+        (then 503), the fetch gets what is left."""
         from extractor.fetch import fetch
 
         if self.slots is None or self.pool is None:
             self.start()
+        loop = asyncio.get_running_loop()
+        deadline = self.settings.fetch_deadline
+        started = loop.time()
         try:
-            await asyncio.wait_for(self.slots.acquire(), timeout=self.settings.fetch_deadline)
+            await asyncio.wait_for(self.slots.acquire(), timeout=deadline / 2)
         except asyncio.TimeoutError:
             raise CoopxError(f"the server is busy fetching {self.settings.api_max_fetches} other pages; try again "
                              "later", stage="busy") from None
         try:  # fetch() checks the URL (check_url's rule) before it connects
-            return await asyncio.get_running_loop().run_in_executor(self.pool, partial(fetch, url.strip(), self.settings))
+            settings = self.settings.with_(fetch_deadline=deadline - (loop.time() - started))
+            return await loop.run_in_executor(self.pool, partial(fetch, url.strip(), settings))
         finally:
             self.slots.release()
 
