@@ -168,12 +168,13 @@ def extract(
 
 @app.command(epilog="\b\nExamples:\n  coopx batch press/ dump.jsonl crawl.warc.gz todo.urls -o records.jsonl\n"
              "  coopx batch press/ -o records.jsonl --resume\n  coopx batch crawl.warc.gz -o out/ --format parquet\n"
-             "  cat dump.jsonl | coopx batch - -o - | jq .source.id\n\n" + EXIT_CODES_HELP)
+             "  cat dump.jsonl | coopx batch - | jq .source.id\n\n" + EXIT_CODES_HELP)
 def batch(
     inputs: list[str] = typer.Argument(..., metavar="INPUT...",
                                        help="Folders, files, .jsonl dumps, WARC files, URL lists, URLs or - (stdin)."),
-    output: Path = typer.Option(..., "--output", "-o",
-                                help="Output file (JSON Lines), a folder of Parquet tables, or - for stdout."),
+    output: Path = typer.Option(Path("-"), "--output", "-o", show_default=False,
+                                help="Output file (JSON Lines), a folder of Parquet tables, or - for stdout "
+                                     "(the default)."),
     workers: Optional[int] = typer.Option(None, help="Worker processes (default: all cores)."),
     engine: str = typer.Option("local", metavar="local|dask", callback=choice("local", "dask"),
                                help="local processes (default) or a dask cluster."),

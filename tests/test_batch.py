@@ -257,12 +257,17 @@ def test_file_name_that_is_not_utf8_leaves_the_others_processed(tmp_path):
     folder = tmp_path / "in"
     write_folder(folder, 3)
     (folder / os.fsdecode(b"caf\xe9.txt")).write_text(release(9), encoding="utf-8")
-    out = tmp_path / "out.jsonl"
+    odd_folder = tmp_path / os.fsdecode(b"d\xe9")  # the input argument itself is no UTF-8
+    write_folder(odd_folder, 1, start=20)
+    out = tmp_path / os.fsdecode(b"out\xe9.jsonl")
     for extra in ([], ["--resume"]):
-        res = coopx("batch", str(folder), "-o", str(out), "--model", "blank", "--workers", "1", *extra)
-        assert res.returncode == 0 and "Traceback" not in res.stderr, res.stderr
+        res = subprocess.run([sys.executable, "-m", "extractor.cli", "batch", str(folder), str(odd_folder), "-o", str(out),
+                              "--model", "blank", "--workers", "1", *extra], cwd=ROOT, capture_output=True, check=False)
+        err = res.stderr.decode("utf-8", "replace")
+        assert res.returncode == 0 and "Traceback" not in err, err
     paths = sorted(r["source"]["path"] for r in read_lines(out))
-    assert paths == sorted([str(folder / f"doc000{n}.txt") for n in range(3)] + [f"{folder}/caf\\xe9.txt"])
+    assert paths == sorted([str(folder / f"doc000{n}.txt") for n in range(3)] + [f"{folder}/caf\\xe9.txt",
+                                                                                   f"{tmp_path}/d\\xe9/doc0020.txt"])
 
 
 def test_resume_recognises_inputs_however_they_are_spelled(tmp_path):
@@ -279,7 +284,7 @@ def test_resume_recognises_inputs_however_they_are_spelled(tmp_path):
 
 def test_output_dash_streams_records_to_stdout_and_stdin_jsonl_is_many_documents(tmp_path):
     dump = "".join(json.dumps({"id": f"s{n}", "text": release(n)}) + "\n" for n in range(5)) + "{broken\n"
-    res = subprocess.run([sys.executable, "-m", "extractor.cli", "batch", "-", "-o", "-", "--model", "blank",
+    res = subprocess.run([sys.executable, "-m", "extractor.cli", "batch", "-", "--model", "blank",  # -o - by default
                           "--workers", "1"], cwd=tmp_path, input=dump, capture_output=True, text=True, check=False,
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert res.returncode == 3, res.stderr

@@ -93,7 +93,7 @@ class StateStore:
         self.db.execute("BEGIN")
         self.db.execute("DELETE FROM docs WHERE status = 'pending'")
         self._set("run", str(self.run))
-        self._set("job", json.dumps(job, ensure_ascii=False))
+        self._set("job", json.dumps(job))  # ASCII: a path that is not UTF-8 stays a valid JSON escape
         self._set("output_offset", str(self.out_offset))
         self._set("errors_offset", str(self.err_offset))
         self.db.execute("COMMIT")
