@@ -50,34 +50,39 @@ def peak_mb(args: list[str], stdin: Path | None = None) -> tuple[float, int, str
     return int(kb) / 1024, int(rc), last[:160]
 
 
+def measure(tmp: Path, gib: float) -> tuple[list[dict], float]:
+    """(one row per case, the bomb's size on disk in MB)."""
+    rows = []
+    normal = tmp / "normal"
+    normal.mkdir()
+    (normal / "pm.txt").write_text(release(1), encoding="utf-8")
+    folder = tmp / "bomb"
+    folder.mkdir()
+    bomb(folder / "bomb.txt.gz", gib)
+    (folder / "pm.txt").write_text(release(2), encoding="utf-8")
+    jsonl = tmp / "dump.jsonl.gz"
+    bomb(jsonl, gib, prefix=b'{"id": "bomb", "text": "')
+    size_mb = (folder / "bomb.txt.gz").stat().st_size / 1e6
+    batch = ["--model", "blank", "--workers", "1"]
+    cases = [
+        ("baseline: one press release (batch)", ["batch", str(normal), "-o", str(tmp / "n.jsonl"), *batch], None),
+        (".txt.gz bomb in a folder (batch)", ["batch", str(folder), "-o", str(tmp / "b.jsonl"), *batch], None),
+        (".jsonl.gz whose line is the bomb (batch)", ["batch", str(jsonl), "-o", str(tmp / "j.jsonl"), *batch], None),
+        ("bomb on stdin (extract -)", ["extract", "-", "--model", "blank"], folder / "bomb.txt.gz"),
+    ]
+    for name, args, stdin in cases:
+        mb, rc, last = peak_mb(args, stdin)
+        rows.append({"case": name, "peak_rss_mb": round(mb, 1), "exit": rc, "stderr": last})
+        print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
+    return rows, size_mb
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gib", type=float, default=1.0)
     opts = parser.parse_args()
-    rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        normal = tmp / "normal"
-        normal.mkdir()
-        (normal / "pm.txt").write_text(release(1), encoding="utf-8")
-        folder = tmp / "bomb"
-        folder.mkdir()
-        bomb(folder / "bomb.txt.gz", opts.gib)
-        (folder / "pm.txt").write_text(release(2), encoding="utf-8")
-        jsonl = tmp / "dump.jsonl.gz"
-        bomb(jsonl, opts.gib, prefix=b'{"id": "bomb", "text": "')
-        size_mb = (folder / "bomb.txt.gz").stat().st_size / 1e6
-        batch = ["--model", "blank", "--workers", "1"]
-        cases = [
-            ("baseline: one press release (batch)", ["batch", str(normal), "-o", str(tmp / "n.jsonl"), *batch], None),
-            (".txt.gz bomb in a folder (batch)", ["batch", str(folder), "-o", str(tmp / "b.jsonl"), *batch], None),
-            (".jsonl.gz whose line is the bomb (batch)", ["batch", str(jsonl), "-o", str(tmp / "j.jsonl"), *batch], None),
-            ("bomb on stdin (extract -)", ["extract", "-", "--model", "blank"], folder / "bomb.txt.gz"),
-        ]
-        for name, args, stdin in cases:
-            mb, rc, last = peak_mb(args, stdin)
-            rows.append({"case": name, "peak_rss_mb": round(mb, 1), "exit": rc, "stderr": last})
-            print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
+        rows, size_mb = measure(Path(tmp), opts.gib)
     base = rows[0]["peak_rss_mb"]
     worst = max(r["peak_rss_mb"] for r in rows[1:])
     print(f"bomb: {size_mb:.1f} MB on disk, {opts.gib:g} GiB unpacked; worst peak {worst} MB = {worst / base:.2f}x the "

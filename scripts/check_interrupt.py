@@ -21,34 +21,16 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import slow_page  # noqa: E402  (scripts/slow_page.py)
 from tests.test_batch import write_folder  # noqa: E402  (the same synthetic press releases)
 
 LIMIT_S = 15.0
-
-
-class Trickle(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.end_headers()
-        try:
-            for _ in range(600):
-                self.wfile.write(b" ")
-                self.wfile.flush()
-                time.sleep(1.0)
-        except OSError:
-            pass
-
-    def log_message(self, *args) -> None:
-        pass
 
 
 def run(name: str, args: list[str], out: Path, signals: list[float], wait_for_commit: bool) -> dict:
@@ -105,9 +87,7 @@ def main() -> int:
         results.append(twice)
         results.append(run("starting", [str(folder), *workers], tmp / "start.jsonl", [0.5], wait_for_commit=False))
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        server = slow_page.start()
         urls = tmp / "slow.urls"
         urls.write_text("".join(f"http://127.0.0.1:{server.server_port}/p{n}\n" for n in range(8)), encoding="utf-8")
         results.append(run("fetching", [str(urls), "--allow-private-urls", *workers], tmp / "fetch.jsonl", [3.0],

@@ -23,31 +23,14 @@ import sys
 import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
+import slow_page  # scripts/slow_page.py
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXT = ("Das Klinikum Osnabrück und das Universitätsklinikum Münster haben am 3. Juni 2025 einen "
         "Kooperationsvertrag unterzeichnet. Die Zusammenarbeit umfasst die Weiterbildung von Ärztinnen und Ärzten.")
-
-
-class Trickle(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.end_headers()
-        try:
-            for _ in range(300):
-                self.wfile.write(b" ")
-                self.wfile.flush()
-                time.sleep(1.0)
-        except OSError:
-            pass
-
-    def log_message(self, *args) -> None:
-        pass
 
 
 def free_port() -> int:
@@ -74,9 +57,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slow", type=int, default=40)
     opts = parser.parse_args()
-    trickle = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
-    trickle.daemon_threads = True
-    threading.Thread(target=trickle.serve_forever, daemon=True).start()
+    trickle = slow_page.start()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen([sys.executable, "-m", "extractor.cli", "serve", "--port", str(port), "--model", "blank",
