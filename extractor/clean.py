@@ -168,10 +168,11 @@ def _parse_huge(html: str):
         return None
 
 
-def shallow(html: str):
+def shallow(html: str) -> str:
     """The page as trafilatura should get it: the string itself, or, for a page nested deeper
-    than MAX_DEPTH, a tree whose elements below that depth keep only paragraph and heading tags."""
-    from lxml import etree
+    than MAX_DEPTH, the page again with its elements below that depth keeping only paragraph
+    and heading tags (a string: trafilatura parses it as any page, and may change its tree)."""
+    from lxml import html as lxml_html
 
     tree = _parse_huge(html)
     if tree is None:
@@ -185,9 +186,10 @@ def shallow(html: str):
             return html
         deepest, at_limit = _depths(tree)
     for element in at_limit:
-        tags = {e.tag for e in element.iterdescendants() if isinstance(e.tag, str)} - _KEEP_TAGS
-        etree.strip_tags(element, *tags)
-    return tree
+        for inner in list(element.iterdescendants()):
+            if isinstance(inner.tag, str) and inner.tag not in _KEEP_TAGS:
+                inner.drop_tag()  # its text and children stay, one level up
+    return lxml_html.tostring(tree, encoding="unicode")
 
 
 def _html_to_text(html: str, url: str | None, min_chars: int = 0) -> dict:
@@ -195,13 +197,16 @@ def _html_to_text(html: str, url: str | None, min_chars: int = 0) -> dict:
 
     html = shallow(html)
     options = {"url": url, "with_metadata": True, "include_comments": False, "include_tables": False}
-    doc = trafilatura.bare_extraction(html, **options)
-    text = (doc.text if doc is not None else None) or ""
-    if len(text.strip()) < max(min_chars, 1):
-        # Unusual layouts: the balanced extraction found nothing; try harder before giving up.
-        retry = trafilatura.bare_extraction(html, favor_recall=True, **options)
-        if retry is not None and len((retry.text or "").strip()) > len(text.strip()):
-            doc = retry
+    try:
+        doc = trafilatura.bare_extraction(html, **options)
+        text = (doc.text if doc is not None else None) or ""
+        if len(text.strip()) < max(min_chars, 1):
+            # Unusual layouts: the balanced extraction found nothing; try harder before giving up.
+            retry = trafilatura.bare_extraction(html, favor_recall=True, **options)
+            if retry is not None and len((retry.text or "").strip()) > len(text.strip()):
+                doc = retry
+    except Exception as exc:  # trafilatura or lxml choking on a page: that page's problem, in our words
+        raise CoopxError(f"cannot read this HTML ({type(exc).__name__}: {exc})", stage="clean") from exc
     if doc is None:
         return {}
     meta = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
