@@ -39,7 +39,7 @@ from extractor.api.schemas import (
     ExtractRequest,
     Health,
 )
-from extractor.documents import CleanDocument, RawDocument
+from extractor.documents import RawDocument
 from extractor.errors import CoopxError
 from extractor.records import SCHEMA_VERSION, Record, json_schema
 from extractor.settings import DEFAULT, Settings

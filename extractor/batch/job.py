@@ -112,7 +112,8 @@ class _Writer:
 
     def _error(self, origin: str, id: str | None, stage: str, kind: str, reason: str, **extra) -> None:
         row = {"origin": origin, "id": id, "stage": stage, "kind": kind, "reason": reason, **extra}
-        self.err.write(textsafe.label(json.dumps(row, ensure_ascii=False)))
+        self.err.write(json.dumps({k: textsafe.optional(v) if isinstance(v, str) else v for k, v in row.items()},
+                                  ensure_ascii=False))
 
     def chunks(self, items: Iterable, size: int) -> Iterator[list]:
         chunk: list = []
@@ -152,7 +153,8 @@ class _Writer:
 
     def _record(self, o: Outcome, seq: int) -> None:
         kept = self.state.kept_text(o.sha) if o.sha else None
-        if kept is not None and not (self.replace_duplicates and o.score > kept.score):
+        replaceable = kept is not None and kept.start is not None and self.replace_duplicates  # (older stores: no offsets)
+        if kept is not None and not (replaceable and o.score > kept.score):
             self._error(o.origin, o.id, "duplicate", "skipped", f"same text as {kept.origin}", duplicate_of=kept.origin)
             self.state.finish(seq, "duplicate", "duplicate", "same text")
             return
