@@ -2,51 +2,136 @@
 (the archive store, see docs/archive.md).
 
 The CLI only turns flags into a `Settings` object and prints results; a bad input is one clear
-line on stderr and a non-zero exit, never a traceback.
+line on stderr and a non-zero exit (see `ExitCode`), never a traceback. Help is plain text
+(readable when piped), with examples for every command.
 """
 
 from __future__ import annotations
 
+import difflib
+import importlib.util
 import json
+import os
 import sys
-from enum import Enum
+from enum import Enum, IntEnum
 from pathlib import Path
 from typing import Optional
 
 import typer
 
+from extractor import __version__
 from extractor.errors import CoopxError
 from extractor.settings import Settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Cooperation facts from German press releases.")
+
+class ExitCode(IntEnum):
+    """What `coopx` exits with (also in `coopx --help` and the README)."""
+
+    OK = 0
+    ERROR = 1  # the command could not run: set-up (model, output path), or an unexpected error
+    USAGE = 2  # wrong options or arguments (as click reports them)
+    INPUT_FAILED = 3  # extract: the input gave no record; batch: some inputs failed (see the errors file)
+    INTERRUPTED = 130  # Ctrl-C
 
 
-class OutputFormat(str, Enum):
-    json = "json"
-    summary = "summary"
+EXIT_CODES_HELP = (
+    "\b\nExit codes:\n  0  success\n  1  the command could not run (model, output path, ...)\n"
+    "  2  wrong options or arguments\n  3  an input gave no record (batch: see the errors file)\n"
+    "  130  interrupted (Ctrl-C)"
+)
+MODELS = ("auto", "shipped", "blank", "de_core_news_lg")
+MODEL_ALIASES = ("blank:de", "rules", "de_coopx_ner")
+MODEL_HELP = "auto | shipped | blank | an installed spaCy package (de_core_news_lg) | a model folder."
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,  # click's plain help: wraps at any width instead of cutting panels at 80 columns
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    help="Cooperation facts from German press releases.",
+    epilog="\b\nExamples:\n  coopx extract article.txt --format summary\n  coopx batch press/ -o records.jsonl\n"
+           "  coopx serve\n\n" + EXIT_CODES_HELP,
+)
 
 
-class BatchFormat(str, Enum):
-    jsonl = "jsonl"
-    parquet = "parquet"
-
-
-class Engine(str, Enum):
-    local = "local"
-    dask = "dask"
-
-
-def _fail(message: str, code: int = 1) -> None:
+def _fail(message: str, code: ExitCode = ExitCode.ERROR) -> None:
     typer.echo(f"coopx: error: {message}", err=True)
-    raise typer.Exit(code)
+    raise typer.Exit(int(code))
 
 
-@app.command()
+def _input_error(source: str, exc: CoopxError) -> None:
+    """A set-up problem (the model, an output path) is not the input's fault: no file name before it."""
+    if exc.stage == "setup":
+        _fail(exc.message, ExitCode.ERROR)
+    _fail(f"{source}: {exc.message}", ExitCode.INPUT_FAILED)
+
+
+def _suggest(value: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def choice(*options: str):
+    """A callback that accepts one of `options` and suggests the closest for a typo."""
+
+    def check(value: str) -> str:
+        if value not in options:
+            raise typer.BadParameter(f"{value!r} is not one of {', '.join(map(repr, options))}"
+                                     + _suggest(value, list(options)))
+        return value
+
+    return check
+
+
+def _model(value: str) -> str:
+    """Known names, model folders and installed packages pass; anything else is a usage error here,
+    before any input is read."""
+    if value in MODELS + MODEL_ALIASES or Path(value).is_dir():
+        return value
+    try:
+        installed = "." not in value and importlib.util.find_spec(value) is not None
+    except (ImportError, ValueError):
+        installed = False
+    if installed:
+        return value
+    raise typer.BadParameter(f"unknown model {value!r}: use {MODEL_HELP.rstrip('.')}" + _suggest(value, list(MODELS)))
+
+
+def _published(value: Optional[str]) -> Optional[str]:
+    from extractor import published
+
+    try:
+        return published.parse_given(value)
+    except CoopxError as exc:
+        raise typer.BadParameter(exc.message) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"coopx {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """Cooperation facts from German press releases: organisations, cooperations, dates and
+    people as validated JSON records."""
+
+
+@app.command(epilog="\b\nExamples:\n  coopx extract article.txt\n  coopx extract https://example.org/pm.html --format summary\n"
+             "  cat pm.txt | coopx extract - --published 11.03.2025 --format jsonl\n\n" + EXIT_CODES_HELP)
 def extract(
-    source: str = typer.Argument(..., help="A file (text or HTML), an http(s) URL, or - for stdin."),
-    format: OutputFormat = typer.Option(OutputFormat.json, "--format", "-f", help="json (default) or a readable summary."),
-    model: str = typer.Option("auto", help="auto | de_core_news_lg | shipped | blank | a model path."),
-    published: Optional[str] = typer.Option(None, help="Publication date (YYYY-MM-DD) for relative dates."),
+    source: str = typer.Argument(..., metavar="SOURCE", help="A file (text or HTML), an http(s) URL, or - for stdin."),
+    format: str = typer.Option("json", "--format", "-f", metavar="json|jsonl|summary",
+                               callback=choice("json", "jsonl", "summary"),
+                               help="json (indented, default), jsonl (one line) or a readable summary."),
+    model: str = typer.Option("auto", "--model", callback=_model, help=MODEL_HELP),
+    published: Optional[str] = typer.Option(None, callback=_published,
+                                            help="Publication date for relative dates: 2025-03-11, 11.03.2025 or "
+                                                 "11. März 2025."),
     allow_private_urls: bool = typer.Option(False, help="Allow URLs on loopback/private networks."),
 ) -> None:
     """Extract the cooperation facts of one article."""
@@ -61,42 +146,54 @@ def extract(
     try:
         docs = list(read(source, settings))
         if len(docs) != 1:
-            _fail(f"{source}: expected one document, found {len(docs)} (use `coopx batch` for folders and JSONL)")
+            _fail(f"{source}: expected one document, found {len(docs)} (use `coopx batch` for folders and JSONL)",
+                  ExitCode.INPUT_FAILED)
         raw = docs[0]
         if isinstance(raw, Skip):
-            _fail(f"{raw.origin}: {raw.reason}")
+            _fail(f"{raw.origin}: {raw.reason}", ExitCode.INPUT_FAILED)
         if published:
             raw = replace(raw, published=published)
         cleaned = clean(raw, settings)
         record = Pipeline(settings).extract_clean(cleaned)
     except CoopxError as exc:
-        _fail(f"{source}: {exc.message}")
-    if format is OutputFormat.summary:
+        _input_error(source, exc)
+    if format == "summary":
         from extractor.summary import render
 
         render(record, source=source, text=cleaned.text)
+    elif format == "jsonl":
+        typer.echo(record.model_dump_json())
     else:
         typer.echo(record.model_dump_json(indent=2))
 
 
-@app.command()
+@app.command(epilog="\b\nExamples:\n  coopx batch press/ dump.jsonl crawl.warc.gz todo.urls -o records.jsonl\n"
+             "  coopx batch press/ -o records.jsonl --resume\n  coopx batch crawl.warc.gz -o out/ --format parquet\n"
+             "  cat dump.jsonl | coopx batch - | jq .source.id\n\n" + EXIT_CODES_HELP)
 def batch(
-    inputs: list[str] = typer.Argument(..., help="Folders, files, .jsonl dumps, WARC files, URL lists, URLs or -."),
-    output: Path = typer.Option(..., "--output", "-o", help="Output file (JSON Lines, or a folder of Parquet tables)."),
+    inputs: list[str] = typer.Argument(..., metavar="INPUT...",
+                                       help="Folders, files, .jsonl dumps, WARC files, URL lists, URLs or - (stdin)."),
+    output: Path = typer.Option(Path("-"), "--output", "-o", show_default=False,
+                                help="Output file (JSON Lines), a folder of Parquet tables, or - for stdout "
+                                     "(the default)."),
     workers: Optional[int] = typer.Option(None, help="Worker processes (default: all cores)."),
-    engine: Engine = typer.Option(Engine.local, help="local processes or a dask cluster."),
+    engine: str = typer.Option("local", metavar="local|dask", callback=choice("local", "dask"),
+                               help="local processes (default) or a dask cluster."),
     scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address (tcp://host:port)."),
     resume: bool = typer.Option(False, help="Continue an interrupted run: skip inputs already done."),
-    errors: Optional[Path] = typer.Option(None, help="Errors file (JSON Lines); default OUTPUT.errors.jsonl."),
-    format: BatchFormat = typer.Option(BatchFormat.jsonl, "--format", help="jsonl or parquet."),
-    model: str = typer.Option("auto", help="auto | de_core_news_lg | shipped | blank | a model path."),
+    errors: Optional[Path] = typer.Option(None, help="Errors file (JSON Lines); default OUTPUT.errors.jsonl "
+                                                     "(with -o -: stderr)."),
+    format: str = typer.Option("jsonl", "--format", metavar="jsonl|parquet", callback=choice("jsonl", "parquet"),
+                               help="jsonl (default) or parquet."),
+    model: str = typer.Option("auto", "--model", callback=_model, help=MODEL_HELP),
     allow_private_urls: bool = typer.Option(False, help="Allow URLs on loopback/private networks."),
 ) -> None:
     """Extract records for many articles, one JSON line per article.
 
     Inputs: folders (.html/.htm/.txt and their .gz, recursively), files, .warc/.warc.gz,
-    .jsonl dumps, URL lists (.urls, or a .txt/stdin of http(s) URLs only), URLs, or - for stdin.
-    Inputs without a record go to the errors file with a reason; exit code 2 if any failed.
+    .jsonl dumps, URL lists (.urls, or a .txt of http(s) URLs only), URLs, or - for stdin (JSON
+    Lines, a URL list or one document). Inputs without a record get a line with the reason in
+    the errors file; the summary goes to stderr.
     """
     from extractor.batch import BatchOptions, run_batch
 
@@ -106,22 +203,25 @@ def batch(
         output=output,
         errors=errors,
         workers=workers,
-        engine=engine.value,
+        engine=engine,
         scheduler=scheduler,
         resume=resume,
-        format=format.value,
+        format=format,
     )
     try:
         summary = run_batch(options, settings)
     except CoopxError as exc:
-        _fail(exc.message)
+        _fail(exc.message, ExitCode.ERROR)
     except KeyboardInterrupt:  # run_batch has said how to continue (--resume)
-        raise typer.Exit(130)
+        raise typer.Exit(int(ExitCode.INTERRUPTED))
+    except BrokenPipeError:  # `coopx batch ... -o - | head`: the reader has all it wants
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(int(ExitCode.ERROR))
     if summary.failed:
-        raise typer.Exit(2)
+        raise typer.Exit(int(ExitCode.INPUT_FAILED))
 
 
-@app.command()
+@app.command(epilog="\b\nExamples:\n  coopx schema > record.v1.schema.json")
 def schema() -> None:
     """Print the JSON Schema of the record contract."""
     from extractor.records import json_schema
@@ -129,11 +229,12 @@ def schema() -> None:
     typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
 
 
-@app.command()
+@app.command(epilog="\b\nExamples:\n  coopx serve                   # http://127.0.0.1:8000/\n"
+             "  coopx serve --host 0.0.0.0 --port 8080 --model shipped\n  coopx serve --allow-private-urls")
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8000, help="Port."),
-    model: str = typer.Option("auto", help="auto | de_core_news_lg | shipped | blank | a model path."),
+    model: str = typer.Option("auto", "--model", callback=_model, help=MODEL_HELP),
     allow_private_urls: bool = typer.Option(False, help="Let the server fetch URLs on loopback/private networks."),
     store: Optional[Path] = typer.Option(None, help="An archive store (coopx consolidate): adds the Archiv page /archiv."),
 ) -> None:
@@ -173,7 +274,7 @@ def _archive(run, *args):
     except CoopxError as exc:
         _fail(exc.message)
     except KeyboardInterrupt:
-        _fail("interrupted; the store is as it was before this command", 130)
+        _fail("interrupted; the store is as it was before this command", ExitCode.INTERRUPTED)
     except OSError as exc:
         _fail(str(exc))
 
@@ -286,7 +387,7 @@ def main() -> None:  # pragma: no cover - console entry for `python -m extractor
     try:
         app()
     except KeyboardInterrupt:
-        sys.exit(130)
+        sys.exit(int(ExitCode.INTERRUPTED))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from extractor.records import PublishedOrigin
+
 ContentType = Literal["text", "html"]
 
 
@@ -24,6 +26,7 @@ class RawDocument:
     path: str | None = None
     published: str | None = None
     fetched: str | None = None
+    notes: tuple[str, ...] = ()  # warnings from reading it (e.g. bytes that were not valid UTF-8)
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class CleanDocument:
     url: str | None = None
     title: str | None = None
     published: str | None = None
+    published_origin: PublishedOrigin | None = None
     sitename: str | None = None
     language: str | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)

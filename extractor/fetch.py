@@ -1,8 +1,10 @@
 """URL -> RawDocument over HTTP(S).
 
 One GET per attempt with: a per-attempt deadline (`fetch_timeout`, also for pages that trickle),
-retries with exponential backoff on timeouts, connection errors, 429 and 5xx, a size limit
-(`fetch_max_bytes`, checked on Content-Length and while streaming), our user agent, redirects
+retries with exponential backoff on timeouts, connection errors, 429 and 5xx, and one deadline
+for the whole fetch (`fetch_deadline`: all attempts, backoffs and redirects together), so a slow
+URL holds a worker for at most that long; a size limit
+(`max_input_bytes`, checked on Content-Length and while streaming), our user agent, redirects
 followed by hand (each target is checked, at most `fetch_max_redirects`), HTML/text content
 types only, and the charset from the HTTP header, else the page's <meta>, else UTF-8/cp1252.
 
@@ -23,7 +25,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from extractor.clean import decode
+from extractor.clean import decode_noted
 from extractor.documents import RawDocument
 from extractor.errors import CoopxError
 from extractor.settings import Settings
@@ -109,42 +111,53 @@ def fetch(url: str, settings: Settings, *, client: httpx.Client | None = None, o
           id: str | None = None, published: str | None = None) -> RawDocument:
     """Fetch one page; raise CoopxError (stage "fetch") with a reason a user can act on."""
     check_url_allowed(url, settings)
+    deadline = time.monotonic() + settings.fetch_deadline
     own = client is None
     client = client or make_client(settings)
     last = "unknown error"
+    tries = 0
     try:
         for attempt in range(settings.fetch_retries + 1):
             if attempt:
-                time.sleep(settings.fetch_backoff * (2 ** (attempt - 1)))
+                pause = settings.fetch_backoff * (2 ** (attempt - 1))
+                if time.monotonic() + pause >= deadline:
+                    break
+                time.sleep(pause)
+            tries += 1
             try:
-                return _fetch_once(client, url, settings, origin=origin or url, id=id, published=published)
+                return _fetch_once(client, url, settings, deadline, origin=origin or url, id=id, published=published)
             except _Retryable as exc:
                 last = str(exc)
     finally:
         if own:
             client.close()
-    tries = settings.fetch_retries + 1
     raise CoopxError(f"cannot fetch {url}: {last}" + (f" (after {tries} attempts)" if tries > 1 else ""), stage="fetch")
 
 
-def _fetch_once(client: httpx.Client, url: str, settings: Settings, *, origin: str, id: str | None,
+def _fetch_once(client: httpx.Client, url: str, settings: Settings, overall: float, *, origin: str, id: str | None,
                 published: str | None) -> RawDocument:
-    deadline = time.monotonic() + settings.fetch_timeout
+    """One attempt, redirects included; its deadline is `fetch_timeout` from now, or `overall` if sooner."""
+    deadline = min(time.monotonic() + settings.fetch_timeout, overall)
     current = url
     for hop in range(settings.fetch_max_redirects + 1):
         if hop:
             check_url_allowed(current, settings)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise _Retryable(f"timed out after {settings.fetch_deadline:g} s in all")
         try:
-            with client.stream("GET", current) as resp:
+            with client.stream("GET", current, timeout=httpx.Timeout(min(settings.fetch_timeout, left))) as resp:
                 _check_peer(resp, current, settings)
                 if resp.status_code in REDIRECT_CODES and resp.headers.get("location"):
                     current = urljoin(str(resp.url), resp.headers["location"])
                     continue
                 return _read_response(resp, url, settings, deadline, origin=origin, id=id, published=published)
         except httpx.TimeoutException as exc:
-            raise _Retryable(f"timed out after {settings.fetch_timeout:g} s") from exc
+            raise _Retryable(f"timed out after {min(settings.fetch_timeout, left):g} s") from exc
         except (httpx.TransportError, httpx.StreamError) as exc:
             raise _Retryable(f"{type(exc).__name__}: {exc}") from exc
+        except (httpx.InvalidURL, ValueError) as exc:  # e.g. a host name no IDNA encoding takes
+            raise CoopxError(f"not a valid URL: {current} ({exc})", stage="fetch") from exc
     raise CoopxError(f"cannot fetch {url}: more than {settings.fetch_max_redirects} redirects", stage="fetch")
 
 
@@ -166,7 +179,7 @@ def _read_response(resp: httpx.Response, url: str, settings: Settings, deadline:
         kind = None  # sniffed by clean
     else:
         raise CoopxError(f"not an HTML or text page (content type {ctype}): {url}", stage="fetch")
-    limit = settings.fetch_max_bytes
+    limit = settings.max_input_bytes
     length = resp.headers.get("content-length", "")
     if length.isdigit() and int(length) > limit:
         raise CoopxError(f"page larger than the limit of {limit} bytes ({length} bytes): {url}", stage="fetch")
@@ -177,7 +190,7 @@ def _read_response(resp: httpx.Response, url: str, settings: Settings, deadline:
             raise CoopxError(f"page larger than the limit of {limit} bytes: {url}", stage="fetch")
         if time.monotonic() > deadline:
             raise _Retryable(f"timed out after {settings.fetch_timeout:g} s (body too slow)")
-    text = decode(bytes(body), resp.charset_encoding)
+    text, note = decode_noted(bytes(body), resp.charset_encoding)
     return RawDocument(
         origin=origin,
         content=text,
@@ -186,4 +199,5 @@ def _read_response(resp: httpx.Response, url: str, settings: Settings, deadline:
         url=str(resp.url),
         published=published,
         fetched=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        notes=(note,) if note else (),
     )

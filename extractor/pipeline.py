@@ -2,6 +2,8 @@
 clean -> nlp (one spaCy Language) -> assemble -> Record (validated by pydantic).
 
 A `Pipeline` loads the spaCy model once; `run_many` streams documents through `nlp.pipe`.
+Every call runs inside `nlp.memory_zone()`, so the strings and lexemes of one batch of texts
+are freed after it: a server or batch worker stays flat however many distinct texts it sees.
 """
 
 from __future__ import annotations
@@ -40,7 +42,13 @@ class Pipeline:
         return self.extract_clean(doc)
 
     def extract_clean(self, doc: CleanDocument) -> Record:
-        return self._record(doc, self.nlp(doc.text))
+        with self.nlp.memory_zone():
+            try:
+                return self._record(doc, self.nlp(doc.text))
+            except CoopxError:
+                raise
+            except Exception as exc:  # a bug or an input the NLP cannot take: still the project's error
+                raise CoopxError(f"cannot analyse this text: {type(exc).__name__}: {exc}", stage="extract") from exc
 
     def run(self, raw: RawDocument) -> Record | Skip:
         """Like `extract`, but a bad input becomes a Skip instead of an exception."""
@@ -70,15 +78,36 @@ class Pipeline:
 
     def _flush(self, pending: list[tuple[RawDocument, CleanDocument | Skip]]) -> Iterator[Record | Skip]:
         cleaned = [c for _, c in pending if isinstance(c, CleanDocument)]
-        docs = iter(self.nlp.pipe(c.text for c in cleaned)) if cleaned else iter(())
-        for raw, c in pending:
-            if isinstance(c, Skip):
-                yield c
-                continue
-            try:
-                yield self._record(c, next(docs))
-            except Exception as exc:
-                yield Skip(raw.origin, "extract", f"{type(exc).__name__}: {exc}", raw.id)
+        out: list[Record | Skip] = []
+        with self.nlp.memory_zone():  # records are plain data: built inside, used after
+            docs = self._parse([c.text for c in cleaned])
+            for raw, c in pending:
+                if isinstance(c, Skip):
+                    out.append(c)
+                    continue
+                try:
+                    doc = next(docs)
+                    if isinstance(doc, Exception):
+                        raise doc
+                    out.append(self._record(c, doc))
+                except Exception as exc:
+                    out.append(Skip(raw.origin, "extract", f"{type(exc).__name__}: {exc}", raw.id))
+        yield from out
+
+    def _parse(self, texts: list[str]) -> Iterator:
+        """A Doc (or the exception it raised) per text: `nlp.pipe` for speed, and when that
+        raises, the remaining texts one at a time, so one bad text costs only itself."""
+        done = 0
+        try:
+            for doc in self.nlp.pipe(texts):
+                done += 1
+                yield doc
+        except Exception:
+            for text in texts[done:]:
+                try:
+                    yield self.nlp(text)
+                except Exception as exc:
+                    yield exc
 
     # -- assembly ----------------------------------------------------------------------
     def _record(self, clean: CleanDocument, doc) -> Record:
@@ -92,6 +121,7 @@ class Pipeline:
                 url=clean.url,
                 title=clean.title,
                 published=clean.published,
+                published_origin=clean.published_origin,
                 sitename=clean.sitename,
                 language=clean.language,
                 text_sha256=sha,

@@ -4,16 +4,19 @@ store's key) and hands over its bytes.
 
 One input argument is, checked in this order:
 
-- `-`: standard input. A URL list (see below) when every non-empty line is an http(s) URL,
-  otherwise one document (text or HTML; gzip is unpacked).
+- `-`: standard input (gzip is unpacked): JSON Lines (as a `.jsonl` file, see below) when it
+  starts with `{`, a URL list (see below) when every non-empty line is an http(s) URL,
+  otherwise one document (text or HTML).
 - `http://...` / `https://...`: one page, fetched (`extractor.fetch`).
 - a folder: every `.html`, `.htm` and `.txt` file below it, and the `.gz` of those, recursively,
   in sorted order (names starting with a dot are ignored). Containers (WARC, JSONL, URL lists)
   inside folders are not opened: name them explicitly.
 - `*.warc`, `*.warc.gz`: every HTTP `response` record with status 200 and an HTML or plain-text
   content type; other records (requests, metadata, images, redirects, ...) are not documents
-  and are passed over silently. The record's target URI and WARC-Date become `url` and
-  `fetched`; `id` is the WARC-Record-ID; `origin` is `FILE@OFFSET` (the record's byte offset).
+  and are passed over silently (a WARC file without any document is one "skipped" line). The
+  record's target URI and WARC-Date become `url` and `fetched`; `id` is the WARC-Record-ID;
+  `origin` is `FILE@OFFSET` (the record's byte offset). A record cut short (the file ends
+  inside it) is an error line of its own; the complete records before it are documents.
 - `*.jsonl`, `*.jsonl.gz`, `*.ndjson`: one document per line, an object with `text` or `html`
   and optional `url`, `published`, `id`. `origin` is `FILE#ID`, else `FILE:LINE`.
 - `*.urls` (also `.urls.gz`): a URL list. A URL list has one http(s) URL per line; empty lines
@@ -22,6 +25,10 @@ One input argument is, checked in this order:
   http(s) URLs (a press release never is). The `origin` of a listed page is its URL.
 - any other file: one document (content sniffed: HTML or text; binary files are refused).
 
+No document may be larger than `settings.max_input_bytes`, also once unpacked (gzip is
+decompressed as a stream, so a gzip bomb costs no more memory than the limit), nor may one
+JSONL line. Origins are valid UTF-8 even for file names that are not (`textsafe.label`).
+
 With `fetch_urls=False` a URL becomes a `PendingURL` (fetched later by a batch worker, see
 `load`), so the reading side never waits on the network.
 """
@@ -29,13 +36,18 @@ With `fetch_urls=False` a URL becomes a `PendingURL` (fetched later by a batch w
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import sys
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
+from extractor import published as dates
+from extractor import textsafe
 from extractor.documents import PendingURL, RawDocument, Skip
 from extractor.errors import CoopxError
 from extractor.settings import Settings
@@ -46,6 +58,7 @@ WARC_SUFFIXES = (".warc", ".warc.gz")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 URLS_SUFFIXES = (".urls", ".urls.gz")
 WARC_DOC_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+GZIP_ERRORS = (OSError, EOFError, zlib.error)
 
 
 Item = RawDocument | Skip | PendingURL
@@ -62,6 +75,27 @@ def _lower_name(path: Path | str) -> str:
 
 def _has_suffix(path: Path | str, suffixes: tuple[str, ...]) -> bool:
     return _lower_name(path).endswith(suffixes)
+
+
+def _name(path: Path | str) -> str:
+    """A path as origins show it: valid UTF-8 even when the file name's bytes are not."""
+    return textsafe.label(str(path))
+
+
+class TooLarge(Exception):
+    """More bytes than `max_input_bytes`."""
+
+
+def read_limited(fh: BinaryIO, limit: int) -> bytes:
+    """All of `fh` (read as a stream), or TooLarge after `limit` bytes."""
+    data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge
+    return data
+
+
+def _too_large(limit: int, packed: bool) -> str:
+    return f"larger than the limit of {limit} bytes" + (" once unpacked" if packed else "")
 
 
 # -- entry points -----------------------------------------------------------------------------
@@ -131,7 +165,7 @@ def estimate(source: str) -> int | None:
 # -- dispatch ---------------------------------------------------------------------------------
 def _read(source: str, settings: Settings, exclude: Exclude) -> Iterator[Item]:
     if source == "-":
-        yield from _stdin(exclude)
+        yield from _stdin(settings, exclude)
         return
     if is_url(source):
         if not exclude(source):
@@ -139,22 +173,22 @@ def _read(source: str, settings: Settings, exclude: Exclude) -> Iterator[Item]:
         return
     path = Path(source)
     if not path.exists():
-        if not exclude(source):
-            yield Skip(source, "read", f"no such file or folder: {source}")
+        if not exclude(_name(source)):
+            yield Skip(_name(source), "read", f"no such file or folder: {_name(source)}")
     elif path.is_dir():
         for p in _walk(path):
-            if not exclude(str(p)):
-                yield _file(p)
+            if not exclude(_name(p)):
+                yield _file(p, settings)
     elif _has_suffix(path, WARC_SUFFIXES):
         yield from _warc(path, settings, exclude)
     elif _has_suffix(path, JSONL_SUFFIXES):
-        yield from _jsonl(path, exclude)
+        yield from _jsonl(path, settings, exclude)
     elif _has_suffix(path, URLS_SUFFIXES):
-        yield from _url_list_file(path, exclude)
-    elif _lower_name(path).endswith(".txt") and _is_url_list_file(path):
-        yield from _url_list_file(path, exclude)
-    elif not exclude(str(path)):
-        yield _file(path)
+        yield from _url_list_file(path, settings, exclude)
+    elif _lower_name(path).endswith(".txt") and _is_url_list_file(path, settings):
+        yield from _url_list_file(path, settings, exclude)
+    elif not exclude(_name(path)):
+        yield _file(path, settings)
 
 
 def _walk(folder: Path) -> Iterator[Path]:
@@ -170,37 +204,60 @@ def _stem(path: Path) -> str:
     name = path.name
     if name.lower().endswith(".gz"):
         name = name[:-3]
-    return Path(name).stem
+    return textsafe.label(Path(name).stem)
 
 
-def _read_bytes(path: Path) -> bytes:
-    if _lower_name(path).endswith(".gz"):
-        with gzip.open(path, "rb") as fh:
-            return fh.read()
-    return path.read_bytes()
+def _is_gz(path: Path) -> bool:
+    return _lower_name(path).endswith(".gz")
 
 
-def _file(path: Path) -> RawDocument | Skip:
+def _open(path: Path) -> BinaryIO:
+    """The file's bytes as a stream, unpacked as it is read when it is a .gz."""
+    return gzip.open(path, "rb") if _is_gz(path) else path.open("rb")
+
+
+def _read_bytes(path: Path, limit: int) -> bytes:
+    with _open(path) as fh:
+        return read_limited(fh, limit)
+
+
+def _file(path: Path, settings: Settings) -> RawDocument | Skip:
+    name = _name(path)
     try:
-        data = _read_bytes(path)
-    except (OSError, EOFError, zlib.error) as exc:
+        data = _read_bytes(path, settings.max_input_bytes)
+    except TooLarge:
+        return Skip(name, "read", _too_large(settings.max_input_bytes, _is_gz(path)), _stem(path))
+    except GZIP_ERRORS as exc:
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         kind = "corrupt gzip file" if isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile)) else "cannot read"
-        return Skip(str(path), "read", f"{kind}: {reason}", _stem(path))
+        return Skip(name, "read", f"{kind}: {reason}", _stem(path))
     inner = _lower_name(path).removesuffix(".gz")
     ctype = "html" if inner.endswith((".html", ".htm")) else None
-    return RawDocument(origin=str(path), content=data, id=_stem(path), content_type=ctype, path=str(path))
+    return RawDocument(origin=name, content=data, id=_stem(path), content_type=ctype, path=name)
 
 
 # -- stdin ------------------------------------------------------------------------------------
-def _stdin(exclude: Exclude) -> Iterator[Item]:
-    data = sys.stdin.buffer.read()
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            yield Skip("stdin", "read", f"corrupt gzip data on stdin: {exc}")
+def _stdin(settings: Settings, exclude: Exclude) -> Iterator[Item]:
+    stream = sys.stdin.buffer
+    if not hasattr(stream, "peek"):
+        stream = io.BufferedReader(stream)
+    limit = settings.max_input_bytes
+    packed = False
+    try:
+        if stream.peek(2)[:2] == b"\x1f\x8b":
+            stream, packed = gzip.GzipFile(fileobj=stream, mode="rb"), True
+        if stream.peek(64).lstrip()[:1] == b"{":  # JSON Lines: many documents, read as a stream
+            yield from _jsonl_rows("stdin", None, stream, limit, exclude)
             return
+        data = read_limited(stream, limit)
+    except TooLarge:
+        if not exclude("stdin"):
+            yield Skip("stdin", "read", "standard input is " + _too_large(limit, packed))
+        return
+    except GZIP_ERRORS as exc:
+        if not exclude("stdin"):
+            yield Skip("stdin", "read", f"corrupt gzip data on stdin: {exc}")
+        return
     urls = _url_lines(data)
     if urls is not None:
         for _, url in urls:
@@ -230,24 +287,29 @@ def _url_lines(data: bytes) -> list[tuple[int, str]] | None:
     return out or None
 
 
-def _is_url_list_file(path: Path) -> bool:
+def _is_url_list_file(path: Path, settings: Settings) -> bool:
     try:
         with path.open("rb") as fh:
             head = fh.read(4096)
         if not head.lstrip().startswith((b"http://", b"https://", b"#")):
             return False
-        return _url_lines(path.read_bytes()) is not None
-    except OSError:
+        return _url_lines(_read_bytes(path, settings.max_input_bytes)) is not None
+    except (OSError, TooLarge):
         return False
 
 
-def _url_list_file(path: Path, exclude: Exclude) -> Iterator[Item]:
+def _url_list_file(path: Path, settings: Settings, exclude: Exclude) -> Iterator[Item]:
+    name = _name(path)
     try:
-        data = _read_bytes(path)
+        data = _read_bytes(path, settings.max_input_bytes)
         text = data.decode("utf-8-sig")
-    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
-        if not exclude(str(path)):
-            yield Skip(str(path), "read", f"cannot read URL list: {exc}")
+    except TooLarge:
+        if not exclude(name):
+            yield Skip(name, "read", "URL list " + _too_large(settings.max_input_bytes, _is_gz(path)))
+        return
+    except (*GZIP_ERRORS, UnicodeDecodeError) as exc:
+        if not exclude(name):
+            yield Skip(name, "read", f"cannot read URL list: {exc}")
         return
     for n, line in enumerate(text.splitlines(), 1):
         line = line.strip()
@@ -256,40 +318,57 @@ def _url_list_file(path: Path, exclude: Exclude) -> Iterator[Item]:
         if is_url(line) and not any(c.isspace() for c in line):
             if not exclude(line):
                 yield PendingURL(line, line)
-        elif not exclude(f"{path}:{n}"):
-            yield Skip(f"{path}:{n}", "read", f"not an http(s) URL in URL list: {line[:200]}")
+        elif not exclude(f"{name}:{n}"):
+            yield Skip(f"{name}:{n}", "read", f"not an http(s) URL in URL list: {textsafe.label(line[:200])}")
 
 
 # -- JSONL dumps ------------------------------------------------------------------------------
-def _open_lines(path: Path):
-    if _lower_name(path).endswith(".gz"):
-        return gzip.open(path, "rb")
-    return path.open("rb")
+def _lines(fh: BinaryIO, limit: int) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, line) for every line of a stream; None for a line longer than `limit`,
+    which is passed over without ever being held in memory whole."""
+    n = 0
+    while line := fh.readline(limit + 1):
+        n += 1
+        if len(line) > limit and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):
+                line = fh.readline(1 << 20)
+            yield n, None
+        else:
+            yield n, line
 
 
-def _jsonl(path: Path, exclude: Exclude) -> Iterator[Item]:
-    seen_ids: set[str] = set()
+def _jsonl(path: Path, settings: Settings, exclude: Exclude) -> Iterator[Item]:
+    name = _name(path)
     try:
-        fh = _open_lines(path)
+        fh = _open(path)
     except OSError as exc:
-        if not exclude(str(path)):
-            yield Skip(str(path), "read", f"cannot read: {exc.strerror or exc}")
+        if not exclude(name):
+            yield Skip(name, "read", f"cannot read: {exc.strerror or exc}")
         return
     with fh:
-        n = 0
-        try:
-            for n, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                yield from _jsonl_row(path, n, line, seen_ids, exclude)
-        except (OSError, EOFError, zlib.error) as exc:
-            origin = f"{path}:{n + 1}"
-            if not exclude(origin):
-                yield Skip(origin, "read", f"cannot read the rest of the file: {exc}")
+        yield from _jsonl_rows(name, name, fh, settings.max_input_bytes, exclude)
 
 
-def _jsonl_row(path: Path, n: int, line: bytes, seen_ids: set[str], exclude: Exclude) -> Iterator[Item]:
-    origin = f"{path}:{n}"
+def _jsonl_rows(name: str, path: str | None, fh: BinaryIO, limit: int, exclude: Exclude) -> Iterator[Item]:
+    """The documents of a JSONL stream; a read error ends it with one line for the rest."""
+    seen_ids: set[str] = set()
+    n = 0
+    try:
+        for n, line in _lines(fh, limit):
+            if line is None:
+                if not exclude(f"{name}:{n}"):
+                    yield Skip(f"{name}:{n}", "read", "JSONL line " + _too_large(limit, False))
+            elif line.strip():
+                yield from _jsonl_row(name, path, n, line, seen_ids, exclude)
+    except GZIP_ERRORS as exc:
+        origin = f"{name}:{n + 1}"
+        if not exclude(origin):
+            yield Skip(origin, "read", f"cannot read the rest of the file: {exc}")
+
+
+def _jsonl_row(name: str, path: str | None, n: int, line: bytes, seen_ids: set[str],
+               exclude: Exclude) -> Iterator[Item]:
+    origin = f"{name}:{n}"
     try:
         row = json.loads(line)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -300,10 +379,10 @@ def _jsonl_row(path: Path, n: int, line: bytes, seen_ids: set[str], exclude: Exc
         if not exclude(origin):
             yield Skip(origin, "read", "a JSONL line must be an object")
         return
-    rid = str(row["id"]) if row.get("id") is not None else None
+    rid = textsafe.label(str(row["id"])) if row.get("id") is not None else None
     if rid is not None and rid not in seen_ids:
         seen_ids.add(rid)
-        origin = f"{path}#{rid}"  # ids are easier to find again than line numbers
+        origin = f"{name}#{rid}"  # ids are easier to find again than line numbers
     if exclude(origin):
         return
     if isinstance(row.get("text"), str):
@@ -313,43 +392,64 @@ def _jsonl_row(path: Path, n: int, line: bytes, seen_ids: set[str], exclude: Exc
     else:
         yield Skip(origin, "read", "JSONL object has no 'text' or 'html' string", rid)
         return
-    url = row.get("url") if isinstance(row.get("url"), str) else None
-    published = row.get("published") if isinstance(row.get("published"), str) else None
-    yield RawDocument(origin=origin, content=content, id=rid, content_type=ctype, url=url, path=str(path),
+    url = textsafe.label(row["url"]) if isinstance(row.get("url"), str) else None
+    try:
+        published = dates.parse_given(row.get("published"))
+    except CoopxError as exc:
+        yield Skip(origin, exc.stage, exc.message, rid)
+        return
+    yield RawDocument(origin=origin, content=content, id=rid, content_type=ctype, url=url, path=path,
                       published=published)
 
 
 # -- WARC -------------------------------------------------------------------------------------
+WARC_SEPARATOR = 4  # the CRLF CRLF after an uncompressed record, not counted in its length
+
+
 def _warc(path: Path, settings: Settings, exclude: Exclude) -> Iterator[Item]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
+    name = _name(path)
     try:
         fh = path.open("rb")
     except OSError as exc:
-        if not exclude(str(path)):
-            yield Skip(str(path), "read", f"cannot read: {exc.strerror or exc}")
+        if not exclude(name):
+            yield Skip(name, "read", f"cannot read: {exc.strerror or exc}")
         return
     with fh:
         records = ArchiveIterator(fh)
-        offset = 0
+        kinds: Counter[str] = Counter()
+        documents = end = 0
         try:
             for rec in records:
                 if not str(rec.format).startswith("warc"):
-                    if not exclude(str(path)):
-                        yield Skip(str(path), "read", f"not a WARC file (its records read as {rec.format!r})")
+                    if not exclude(name):
+                        yield Skip(name, "read", f"not a WARC file (its records read as {rec.format!r})")
                     return
-                item = _warc_record(path, rec, records, settings, exclude)
-                offset = records.get_record_offset()  # (only known once the record is read)
+                kinds[rec.rec_type] += 1
+                item = _warc_record(name, rec, records, settings)
+                end = records.get_record_offset() + records.get_record_length()
                 if item is not None:
-                    yield item
-        except (ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError) as exc:
-            origin = f"{path}@{offset}" if offset else str(path)
-            if not exclude(origin):
-                yield Skip(origin, "read", f"not a readable WARC file (at byte {offset}): {exc}")
+                    documents += 1
+                    if not exclude(item.origin):
+                        yield item
+        except (ArchiveLoadFailed, *GZIP_ERRORS, ValueError) as exc:
+            if not exclude(f"{name}@{end}"):
+                yield Skip(f"{name}@{end}", "read", f"not a readable WARC file (at byte {end}): {exc}")
+            return
+        rest = os.fstat(fh.fileno()).st_size - end
+        if rest > WARC_SEPARATOR and kinds:
+            if not exclude(f"{name}@{end}"):
+                yield Skip(f"{name}@{end}", "read", f"truncated WARC file: its last {rest} bytes are not a whole record")
+        elif not documents and not exclude(name):
+            found = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())) or "no records"
+            yield Skip(name, "read", f"no HTML or text responses in this WARC file ({found})", kind="skipped")
 
 
-def _warc_record(path: Path, rec, records, settings: Settings, exclude: Exclude) -> Item | None:
+def _warc_record(name: str, rec, records, settings: Settings) -> Item | None:
+    """The document in one WARC record, a Skip when it cannot be used, None for a record that
+    is no document (request, metadata, image, redirect, ...)."""
     if rec.rec_type != "response" or rec.http_headers is None:
         return None
     status = rec.http_headers.get_statuscode()
@@ -357,31 +457,36 @@ def _warc_record(path: Path, rec, records, settings: Settings, exclude: Exclude)
     ctype = ctype_header.split(";")[0].strip().lower()
     if status != "200" or (ctype and ctype not in WARC_DOC_TYPES):
         return None
-    limit = settings.fetch_max_bytes
-    body = rec.content_stream().read(limit + 1)  # read first: the record's offset is known after it
-    origin = f"{path}@{records.get_record_offset()}"
-    if exclude(origin):
-        return None
-    rid = (rec.rec_headers.get_header("WARC-Record-ID") or "").strip("<>") or None
-    uri = rec.rec_headers.get_header("WARC-Target-URI")
-    date = rec.rec_headers.get_header("WARC-Date")
+    limit = settings.max_input_bytes
+    rid = textsafe.optional((rec.rec_headers.get_header("WARC-Record-ID") or "").strip("<>") or None)
+    uri = textsafe.optional(rec.rec_headers.get_header("WARC-Target-URI"))
+    try:
+        body = rec.content_stream().read(limit + 1)  # read first: the record's offset is known after it
+    except (*GZIP_ERRORS, ValueError) as exc:  # e.g. a broken Content-Encoding: this record only
+        return Skip(f"{name}@{records.get_record_offset()}", "read", f"unreadable WARC record ({uri}): {exc}", rid)
+    origin = f"{name}@{records.get_record_offset()}"
     if len(body) > limit:
         return Skip(origin, "read", f"WARC record larger than the limit of {limit} bytes ({uri})", rid)
+    missing = getattr(rec.raw_stream, "limit", 0)  # bytes the record declares but the file does not hold
+    if missing:
+        return Skip(origin, "read", f"truncated WARC record: {rec.length - missing} of {rec.length} bytes ({uri})", rid)
     charset = None
     for part in ctype_header.split(";")[1:]:
         key, _, value = part.partition("=")
         if key.strip().lower() == "charset":
             charset = value.strip().strip("\"'")
-    from extractor.clean import decode
+    from extractor.clean import decode_noted
 
+    text, note = decode_noted(body, charset)
     return RawDocument(
         origin=origin,
-        content=decode(body, charset),
+        content=text,
         id=rid,
         content_type="text" if ctype == "text/plain" else ("html" if ctype else None),
         url=uri,
-        path=str(path),
-        fetched=date,
+        path=name,
+        fetched=rec.rec_headers.get_header("WARC-Date"),
+        notes=(note,) if note else (),
     )
 
 

@@ -39,6 +39,7 @@ CooperationType = Literal[
 CooperationStatus = Literal["planned", "started", "extended", "ongoing", "ended"]
 DateKind = Literal["start", "signed", "joined", "announced", "planned", "ended"]
 PipelineKind = Literal["external", "shipped", "rules_only"]
+PublishedOrigin = Literal["input", "metadata", "text"]
 
 
 class Contract(BaseModel):
@@ -60,7 +61,11 @@ class Source(Contract):
     path: str | None = None
     url: str | None = None
     title: str | None = None
-    published: str | None = Field(default=None, pattern=ISO_DATE)
+    published: str | None = Field(default=None, pattern=ISO_DATE,
+                                  description="Publication date, ISO with the precision known.")
+    published_origin: PublishedOrigin | None = Field(
+        default=None, description="Where `published` comes from: input (given with the document), metadata "
+        "(the page's HTML metadata) or text (the article's dateline).")
     sitename: str | None = None
     language: str | None = None
     text_sha256: str

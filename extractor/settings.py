@@ -16,11 +16,15 @@ class Settings:
     batch_size: int = 32
     decisions: bool = True  # the shipped learned decisions decide (statistical pipelines only); else rules alone
 
+    # Inputs: the most bytes of one document, however it comes (file, gzip, WARC record,
+    # JSONL line, stdin, HTTP); also what a .gz may unpack to
+    max_input_bytes: int = 10 * 1024 * 1024
+
     # Fetching URLs
-    fetch_timeout: float = 20.0
+    fetch_timeout: float = 20.0  # one attempt (connect, and between bytes)
+    fetch_deadline: float = 30.0  # one URL, all attempts and redirects together
     fetch_retries: int = 2
     fetch_backoff: float = 0.5
-    fetch_max_bytes: int = 10 * 1024 * 1024
     fetch_max_redirects: int = 5
     user_agent: str = "coopx/0.1 (+https://github.com/coopx)"
     allow_private_urls: bool = False
@@ -28,6 +32,7 @@ class Settings:
     # HTTP API
     api_max_batch: int = 32  # inputs per POST /v1/extract/batch
     api_max_request_bytes: int = 4 * 1024 * 1024  # whole request body
+    api_max_fetches: int = 8  # URLs the server fetches at once (its own threads: text requests never wait)
 
     # Archive store (coopx consolidate, export, report; serve --store)
     archive_threads: int = 2  # DuckDB threads

@@ -267,7 +267,7 @@ def _recover_text(record: Record) -> str | None:
         from extractor.settings import DEFAULT
 
         p = Path(path)
-        if not p.is_file() or p.stat().st_size > DEFAULT.fetch_max_bytes:
+        if not p.is_file() or p.stat().st_size > DEFAULT.max_input_bytes:
             return None
         ctype = "html" if p.suffix.lower() in (".html", ".htm") else None
         doc = clean(RawDocument(origin=path, content=p.read_bytes(), content_type=ctype, path=path), DEFAULT)

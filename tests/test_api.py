@@ -32,7 +32,7 @@ FAST_FETCH = dict(fetch_timeout=1.0, fetch_retries=0, fetch_backoff=0.0)
 
 @pytest.fixture(scope="module")
 def client(rules_pipeline):
-    settings = Settings(model="blank", allow_private_urls=True, fetch_max_bytes=200_000, **FAST_FETCH)
+    settings = Settings(model="blank", allow_private_urls=True, max_input_bytes=200_000, **FAST_FETCH)
     with TestClient(create_app(settings, pipeline=rules_pipeline), raise_server_exceptions=False) as c:
         yield c
 
@@ -351,17 +351,97 @@ def test_unknown_route_is_json_404(client):
     assert client.get("/v1/extract").status_code == 405
 
 
-def test_endpoints_run_off_the_event_loop():
-    """Extraction endpoints are sync `def`s: FastAPI runs them in its thread pool."""
-    import inspect
+def test_slow_fetches_never_hold_up_health_or_text_requests(rules_pipeline, make_httpserver):
+    """45 requests for a page that trickles (more than the 40 threads of FastAPI's pool): /health
+    and a text request still answer at once; every fetch ends by its deadline (422) or, finding
+    all fetch slots busy for that long, with 503."""
+    from werkzeug.wrappers import Response
 
-    app = create_app(Settings(model="blank"), pipeline=object())
-    for route in app.routes:
-        if getattr(route, "path", "").startswith("/v1/extract") or getattr(route, "path", "") == "/v1/analyze":
-            assert not inspect.iscoroutinefunction(route.endpoint), route.path
+    stop = threading.Event()
+
+    def trickle(request):
+        def body():
+            yield b"<html><body>"
+            while not stop.wait(0.1):
+                yield b" "
+
+        return Response(body(), content_type="text/html")
+
+    make_httpserver.expect_request("/trickle").respond_with_handler(trickle)
+    url = make_httpserver.url_for("/trickle")
+    settings = Settings(model="blank", allow_private_urls=True, fetch_timeout=1.0, fetch_deadline=1.0,
+                        fetch_retries=0, api_max_fetches=4)
+    statuses: list[int] = []
+    try:
+        with TestClient(create_app(settings, pipeline=rules_pipeline), raise_server_exceptions=False) as c:
+            threads = [threading.Thread(target=lambda: statuses.append(c.post("/v1/extract", json={"url": url}).status_code))
+                       for _ in range(45)]
+            for t in threads:
+                t.start()
+            time.sleep(0.3)
+            started = time.monotonic()
+            assert c.get("/health").status_code == 200
+            health_s = time.monotonic() - started
+            started = time.monotonic()
+            assert c.post("/v1/extract", json={"text": GOOD}).status_code == 200
+            text_s = time.monotonic() - started
+            for t in threads:
+                t.join(30)
+    finally:
+        stop.set()
+    assert health_s < 0.5 and text_s < 2.0, (health_s, text_s)
+    assert len(statuses) == 45 and set(statuses) <= {422, 503}, statuses
 
 
 def test_json_is_utf8(client):
     resp = client.post("/v1/extract", json={"text": GOOD})
     assert "Münster" in resp.content.decode("utf-8") or "M\\u00fcnster" in resp.text
     json.loads(resp.content)
+
+
+# -- hardening (issue #11): never a 500 for odd input ------------------------------------------------
+DEEP = "<html><body>" + "<div>" * 400 + f"<p>{GOOD}</p><p>{GOOD}</p>" + "</div>" * 400 + "</body></html>"
+
+
+@pytest.mark.parametrize("body", [
+    {"text": GOOD + " \ud800"}, {"text": "\ud800"}, {"text": GOOD, "id": "\ud800"}, {"html": PAGE + "\udcff"},
+    {"url": "http://exa\ud800mple.org/"}, {"text": GOOD, "published": "\ud800"}, {"text": GOOD, "\ud800": 1},
+    {"html": DEEP}, {"text": "\x00" * 100},
+])
+def test_odd_characters_give_a_record_or_a_4xx(client, body):
+    for path in ("/v1/extract", "/v1/analyze"):
+        resp = client.post(path, content=json.dumps(body), headers={"content-type": "application/json"})
+        assert resp.status_code == 200 or 400 <= resp.status_code < 500, resp.text
+        json.loads(resp.content)
+    batch = client.post("/v1/extract/batch", content=json.dumps({"items": [body, {"text": GOOD}]}),
+                        headers={"content-type": "application/json"})
+    assert batch.status_code in (200, 422), batch.text
+    if batch.status_code == 200:
+        assert batch.json()["results"][1]["ok"]
+
+
+def test_deep_html_gives_its_record(client):
+    assert client.post("/v1/extract", json={"html": DEEP}).json()["is_cooperation"]
+
+
+@pytest.mark.parametrize("published", ["2024-02-30", "2023-02-29", "2024-13-01", "2024-13", "9999-12-31", "0001-01-01"])
+def test_impossible_dates_are_422(client, published):
+    text = "Heute haben das Klinikum Osnabrück und die Universität Münster einen Kooperationsvertrag unterzeichnet."
+    body = assert_error(client.post("/v1/extract", json={"text": text, "published": published}), 422, "publication date")
+    assert body["stage"] == "request"
+
+
+def test_german_dates_are_accepted_and_sent_on_as_iso(client):
+    for published in ("11.03.2025", "11. März 2025"):
+        resp = client.post("/v1/extract", json={"text": GOOD, "published": published})
+        assert resp.status_code == 200 and resp.json()["source"]["published"] == "2025-03-11"
+
+
+@pytest.mark.parametrize("charset", ["undefined", "punycode"])
+def test_pages_with_charsets_of_no_real_charset(client, httpserver, charset):
+    httpserver.expect_request(f"/{charset}").respond_with_data(
+        PAGE.replace("<head>", f'<head><meta charset="{charset}">').encode("utf-8"),
+        content_type=f"text/html; charset={charset}")
+    resp = client.post("/v1/extract", json={"url": httpserver.url_for(f"/{charset}")})
+    assert resp.status_code == 200, resp.text
+    assert any("Münster" in i["name"] for i in resp.json()["institutions"])

@@ -54,7 +54,7 @@ def read_lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-S = Settings(model="blank", allow_private_urls=True, fetch_timeout=0.3, fetch_retries=0, fetch_max_bytes=50_000)
+S = Settings(model="blank", allow_private_urls=True, fetch_timeout=0.3, fetch_retries=0, max_input_bytes=50_000)
 
 
 def page(n: int) -> str:
@@ -113,7 +113,7 @@ def test_mixed_inputs_every_input_one_line(tmp_path, threaded_server, capsys):
     summary = run_batch(BatchOptions(inputs=inputs, output=out, workers=1), S)
 
     records = read_lines(out)
-    errors = read_lines(tmp_path / "out.errors.jsonl")
+    errors = read_lines(tmp_path / "out.jsonl.errors.jsonl")
     url = httpserver.url_for
     by_origin = {e["origin"]: e for e in errors}
     # every input exactly once (the repeated doc0001.txt once more, as a duplicate)
@@ -224,7 +224,7 @@ def test_cli_exit_codes_and_summary(tmp_path):
     assert res.returncode == 1 and "already exists: add --resume" in res.stderr and "Traceback" not in res.stderr
     res = coopx("batch", str(tmp_path / "good"), str(tmp_path / "missing.html"), "-o", str(tmp_path / "bad.jsonl"),
                 "--model", "blank", "--workers", "1", "--errors", str(tmp_path / "errs.jsonl"))
-    assert res.returncode == 2 and "1 failed" in res.stderr
+    assert res.returncode == 3 and "1 failed" in res.stderr
     assert read_lines(tmp_path / "errs.jsonl")[0]["reason"].startswith("no such file")
 
 
@@ -234,3 +234,155 @@ def test_progress_bar_mode_runs_and_still_prints_the_summary(tmp_path, capsys):
                                      progress=True), S)
     assert summary.processed == 5
     assert summary.line() in capsys.readouterr().err
+
+
+# -- hardening (issue #11) ----------------------------------------------------------------------
+def test_one_bad_jsonl_line_costs_no_good_line(tmp_path):
+    rows = [json.dumps({"id": f"d{n}", "text": release(n)}) for n in range(40)]
+    rows[3] = json.dumps({"id": "d3", "text": release(3) + " \ud800 Ende."})  # valid JSON, a lone surrogate
+    rows[7] = json.dumps({"id": "d7", "text": release(7), "published": "2024-02-30"})
+    rows[9] = "{broken"
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    summary = run_batch(BatchOptions(inputs=[str(dump)], output=out, workers=1), S)
+    ids = {r["source"]["id"] for r in read_lines(out)}
+    assert ids == {f"d{n}" for n in range(40)} - {"d7", "d9"}
+    errors = {e["origin"]: e for e in read_lines(tmp_path / "out.jsonl.errors.jsonl")}
+    assert set(errors) == {f"{dump}#d7", f"{dump}:10"} and "no day 30" in errors[f"{dump}#d7"]["reason"]
+    assert summary.failed == 2
+
+
+def test_file_name_that_is_not_utf8_leaves_the_others_processed(tmp_path):
+    folder = tmp_path / "in"
+    write_folder(folder, 3)
+    (folder / os.fsdecode(b"caf\xe9.txt")).write_text(release(9), encoding="utf-8")
+    odd_folder = tmp_path / os.fsdecode(b"d\xe9")  # the input argument itself is no UTF-8
+    write_folder(odd_folder, 1, start=20)
+    out = tmp_path / os.fsdecode(b"out\xe9.jsonl")
+    for extra in ([], ["--resume"]):
+        res = subprocess.run([sys.executable, "-m", "extractor.cli", "batch", str(folder), str(odd_folder), "-o", str(out),
+                              "--model", "blank", "--workers", "1", *extra], cwd=ROOT, capture_output=True, check=False)
+        err = res.stderr.decode("utf-8", "replace")
+        assert res.returncode == 0 and "Traceback" not in err, err
+    paths = sorted(r["source"]["path"] for r in read_lines(out))
+    assert paths == sorted([str(folder / f"doc000{n}.txt") for n in range(3)] + [f"{folder}/caf\\xe9.txt",
+                                                                                   f"{tmp_path}/d\\xe9/doc0020.txt"])
+
+
+def test_resume_recognises_inputs_however_they_are_spelled(tmp_path):
+    write_folder(tmp_path / "in", 4)
+    first = subprocess.run([sys.executable, "-m", "extractor.cli", "batch", "in", "-o", "out.jsonl", "--model", "blank",
+                            "--workers", "1"], cwd=tmp_path, capture_output=True, text=True, check=False,
+                           env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert first.returncode == 0, first.stderr
+    again = run_batch(BatchOptions(inputs=[str(tmp_path / "in") + "/"], output=tmp_path / "out.jsonl", workers=1,
+                                   resume=True), S)
+    assert again.this_run == 0 and again.earlier == 4 and again.duplicates == 0
+    assert len(read_lines(tmp_path / "out.jsonl")) == 4
+
+
+def test_output_dash_streams_records_to_stdout_and_stdin_jsonl_is_many_documents(tmp_path):
+    dump = "".join(json.dumps({"id": f"s{n}", "text": release(n)}) + "\n" for n in range(5)) + "{broken\n"
+    res = subprocess.run([sys.executable, "-m", "extractor.cli", "batch", "-", "--model", "blank",  # -o - by default
+                          "--workers", "1"], cwd=tmp_path, input=dump, capture_output=True, text=True, check=False,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert res.returncode == 3, res.stderr
+    assert [json.loads(line)["source"]["id"] for line in res.stdout.splitlines()] == [f"s{n}" for n in range(5)]
+    err = res.stderr.strip().splitlines()
+    assert json.loads(err[0])["origin"] == "stdin:6" and err[-1].startswith("coopx batch: 5 processed")
+    assert "1 failed" in err[-1] and not list(tmp_path.iterdir())  # no files named "-", no state store
+    res = coopx("batch", "-", "-o", "-", "--resume")
+    assert res.returncode == 1 and "cannot resume" in res.stderr
+
+
+def test_exact_duplicates_keep_the_copy_with_the_richest_metadata(tmp_path):
+    folder = tmp_path / "a_folder"
+    write_folder(folder, 3)
+    dump = tmp_path / "b_dump.jsonl"
+    dump.write_text(json.dumps({"id": "rich", "text": release(1), "url": "https://example.org/pm1",
+                                "published": "2025-06-02"}) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    summary = run_batch(BatchOptions(inputs=[str(folder), str(dump)], output=out, workers=1), S)
+    records = read_lines(out)
+    assert sorted(r["source"]["id"] for r in records) == ["doc0000", "doc0002", "rich"]
+    [rich] = [r for r in records if r["source"]["id"] == "rich"]
+    assert rich["source"]["url"] == "https://example.org/pm1" and rich["source"]["published"] == "2025-06-02"
+    [dup] = read_lines(tmp_path / "out.jsonl.errors.jsonl")
+    assert dup["origin"] == str(folder / "doc0001.txt") and dup["duplicate_of"] == f"{dump}#rich"
+    assert (summary.processed, summary.duplicates) == (3, 1)
+    again = run_batch(BatchOptions(inputs=[str(folder), str(dump)], output=out, workers=1, resume=True), S)
+    assert (again.processed, again.duplicates, again.this_run) == (3, 1, 0) and len(read_lines(out)) == 3
+
+
+def test_a_run_stopped_inside_compaction_is_finished_by_resume(tmp_path, monkeypatch):
+    from extractor.batch import compact
+
+    folder = tmp_path / "a_folder"
+    write_folder(folder, 3)
+    dump = tmp_path / "b_dump.jsonl"
+    dump.write_text(json.dumps({"id": "rich", "text": release(1), "url": "https://example.org/pm1"}) + "\n")
+    out = tmp_path / "out.jsonl"
+    real_install = compact.install
+
+    def crash(path):
+        raise KeyboardInterrupt  # the process ends between the state commit and the rename
+
+    monkeypatch.setattr(compact, "install", crash)
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(BatchOptions(inputs=[str(folder), str(dump)], output=out, workers=1), S)
+    assert len(read_lines(out)) == 4  # the old line is still there
+    monkeypatch.setattr(compact, "install", real_install)
+    again = run_batch(BatchOptions(inputs=[str(folder), str(dump)], output=out, workers=1, resume=True), S)
+    assert sorted(r["source"]["id"] for r in read_lines(out)) == ["doc0000", "doc0002", "rich"]
+    assert again.processed == 3 and again.duplicates == 1
+
+
+def test_duplicates_on_stdout_keep_the_first_copy(tmp_path, capfd):
+    folder = tmp_path / "a_folder"
+    write_folder(folder, 2)
+    dump = tmp_path / "b_dump.jsonl"
+    dump.write_text(json.dumps({"id": "rich", "text": release(1), "url": "https://example.org/pm1"}) + "\n")
+    run_batch(BatchOptions(inputs=[str(folder), str(dump)], output=Path("-"), workers=1), S)
+    out, err = capfd.readouterr()
+    assert [json.loads(line)["source"]["id"] for line in out.splitlines()] == ["doc0000", "doc0001"]
+    assert '"duplicate_of"' in err
+
+
+def test_summary_line_plurals():
+    from extractor.batch.options import BatchSummary
+
+    one = BatchSummary(processed=1, duplicates=1, this_run=1, seconds=1.0).line()
+    assert "1 duplicate;" in one and "1 document in" in one
+    two = BatchSummary(processed=2, duplicates=2, this_run=2, seconds=1.0).line()
+    assert "2 duplicates;" in two and "2 documents in" in two
+
+
+@pytest.mark.slow
+def test_two_ctrl_c_end_the_batch_within_seconds(tmp_path):
+    import signal
+
+    write_folder(tmp_path / "in", 1500)
+    out = tmp_path / "out.jsonl"
+    cmd = [sys.executable, "-m", "extractor.cli", "batch", str(tmp_path / "in"), "-o", str(out), "--model", "blank",
+           "--workers", "2"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None and not (out.exists() and out.stat().st_size):
+            time.sleep(0.05)
+        assert proc.poll() is None, proc.stderr.read().decode()
+        os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole process group
+        time.sleep(0.2)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGINT)
+        started = time.monotonic()
+        proc.wait(timeout=15)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert time.monotonic() - started < 15 and proc.returncode == 130
+    assert "Traceback" not in err and "--resume" in err

@@ -75,5 +75,5 @@ def test_kill_9_then_resume_gives_every_record_exactly_once(tmp_path):
     ids = [r["source"]["id"] for r in records]
     assert len(ids) == len(set(ids)) == N_DOCS  # exactly once
     assert set(ids) == {p.stem for p in paths}
-    errors = tmp_path / "out.errors.jsonl"
+    errors = tmp_path / "out.jsonl.errors.jsonl"
     assert not errors.exists() or errors.read_text() == ""

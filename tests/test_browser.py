@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import socket
 import tempfile
 import threading
@@ -135,7 +134,8 @@ def test_paste_analyze_highlight_table_evidence_download(page, server):
     rows = page.locator("#coops tbody tr")
     assert rows.count() >= 1
     first = rows.first.inner_text()
-    assert "Klinikum Lindenau" in first and "Kreisklinik Bergtal" in first and "2025-02-03" in first
+    assert "Klinikum Lindenau" in first and "Kreisklinik Bergtal" in first and "03.02.2025" in first  # German dates
+    assert "Konfidenz" in first and "Konfidenz" in page.locator("#confidence-note").inner_text()
     people = page.locator("#people tbody tr").first.inner_text()
     assert "Henrike Vollmer" in people and "Prof. Dr. med." in people and "Chefärztin der Neurologie" in people
 
@@ -170,7 +170,7 @@ def test_error_is_shown(page, server):
     page.get_by_role("button", name="Analysieren").click()
     status = page.locator("#status.error")
     status.wait_for()
-    assert "not German" in status.inner_text()
+    assert "nicht auf Deutsch" in status.inner_text()  # in German, like the page
     assert page.locator("#result").is_hidden()
 
 
@@ -181,7 +181,7 @@ def test_url_tab_refuses_private_address_by_default(page, server):
     page.get_by_role("button", name="Analysieren").click()
     status = page.locator("#status.error")
     status.wait_for()
-    assert re.search("refus|non-public|private|loopback", status.inner_text())
+    assert "privaten Netz" in status.inner_text()
 
 
 def test_url_tab_fetches_a_page(page, open_server, httpserver):
@@ -206,3 +206,18 @@ def test_docs_render_offline(page, server):
     page.get_by_text("/v1/extract/batch").first.wait_for()
     assert page.get_by_text("/v1/analyze").count() >= 1
     assert not only_local(page.requests_seen, server), only_local(page.requests_seen, server)
+
+
+def test_date_field_takes_german_dates(page, server):
+    page.goto(server + "/")
+    field = page.get_by_label("Veröffentlicht am")
+    assert field.get_attribute("placeholder") == "TT.MM.JJJJ"
+    page.get_by_label("Text einfügen").fill(PRESS_RELEASE)
+    field.fill("30.02.2025")
+    page.get_by_role("button", name="Analysieren").click()
+    page.locator("#status.error").wait_for()
+    assert "Ungültiges Veröffentlichungsdatum" in page.locator("#status").inner_text()
+    field.fill("11.03.2025")
+    page.get_by_role("button", name="Analysieren").click()
+    page.wait_for_selector("#result:not([hidden])")
+    assert "veröffentlicht 11.03.2025" in page.locator("#source").inner_text()

@@ -8,9 +8,10 @@ import re
 
 import pytest
 
-from extractor.clean import clean, decode
+from extractor.clean import clean, decode, decode_noted, shallow
 from extractor.documents import RawDocument
 from extractor.errors import CoopxError
+from extractor.published import parse as parse_published
 from extractor.settings import Settings
 from tests.conftest import SHARED
 
@@ -102,3 +103,107 @@ def test_real_german_pages_meet_the_quality_floor():
     assert found >= 195, f"only {found}/{wanted} expected snippets found"
     assert absent >= 200, f"boilerplate kept: {unwanted - absent}/{unwanted} snippets present"
     assert dates >= 58, f"only {dates}/{dated} publication dates right"
+
+
+# -- hardening (issue #11): odd characters, charsets, dates, nesting -------------------------
+def test_lone_surrogates_become_replacement_characters():
+    doc = clean(RawDocument(origin="x\ud800", content=ARTICLE + " \ud800 Ende.", id="\udce9", content_type="text"), S)
+    assert "\ufffd" in doc.text and "\ud800" not in doc.text
+    assert doc.id == "\\xe9" and doc.origin == "x\ufffd"  # names stay readable and encodable
+    doc.text.encode("utf-8")
+
+
+@pytest.mark.parametrize("charset", ["undefined", "punycode", "idna", "utf-7", "rot13", "base64", "x-nonsense"])
+def test_charset_labels_of_no_real_charset_fall_back_to_detection(charset):
+    page = (f'<html><head><meta charset="{charset}"></head><body><article><p>{ARTICLE}</p><p>{ARTICLE}</p>'
+            "</article></body></html>")
+    assert "Universitätsklinikum Münster" in decode(page.encode("utf-8"))
+    assert "Universitätsklinikum Münster" in decode(page.encode("cp1252"))
+    assert "Universitätsklinikum Münster" in decode(page.encode("utf-8"), charset)  # declared by HTTP / WARC
+    doc = clean(RawDocument(origin="p", content=page.encode("utf-8"), content_type="html"), S)
+    assert "Universitätsklinikum Münster" in doc.text
+
+
+def test_invalid_utf8_is_decoded_with_a_warning_not_silently():
+    mostly_utf8 = ARTICLE.encode("utf-8") + b" Kaputt: \xff\xfe. " + ARTICLE.encode("utf-8")
+    text, note = decode_noted(mostly_utf8)
+    assert "Anästhesisten" not in text and "Münster" in text and "\ufffd" in text  # not cp1252 mojibake ("MÃ¼nster")
+    assert note and "not valid UTF-8" in note and "replaced" in note
+    text, note = decode_noted(ARTICLE.encode("cp1252"))
+    assert "Münster" in text and "Windows-1252" in note
+    assert decode_noted(ARTICLE.encode("utf-8")) == (ARTICLE, None)
+    doc = clean(RawDocument(origin="a.txt", content=mostly_utf8), S)
+    assert any("not valid UTF-8" in w for w in doc.warnings)
+
+
+@pytest.mark.parametrize("value, iso", [
+    ("2025-03-11", "2025-03-11"), ("2025-03", "2025-03"), ("2025", "2025"), ("11.03.2025", "2025-03-11"),
+    ("1.3.2025", "2025-03-01"), ("11. März 2025", "2025-03-11"), ("11 März 2025", "2025-03-11"),
+    ("März 2025", "2025-03"), ("3. Sept. 2024", "2024-09-03"), ("2025-03-11T09:30:00+01:00", "2025-03-11"),
+    ("2024-02-29", "2024-02-29"), (" 11.03.2025 ", "2025-03-11"),
+])
+def test_published_forms_people_type(value, iso):
+    assert clean(RawDocument(origin="t", content=ARTICLE, content_type="text", published=value), S).published == iso
+
+
+@pytest.mark.parametrize("value, why", [
+    ("2024-02-30", "no day 30"), ("2023-02-29", "no day 29"), ("2024-13-01", "no month 13"), ("2024-13", "no month 13"),
+    ("31.04.2025", "no day 31"), ("9999-12-31", "outside"), ("0001-01-01", "outside"), ("gestern", "use YYYY-MM-DD"),
+    ("11. Brumaire 2025", "use YYYY-MM-DD"),
+])
+def test_impossible_published_dates_are_one_clear_error(value, why):
+    with pytest.raises(CoopxError, match=why) as exc:
+        clean(RawDocument(origin="t", content=ARTICLE, content_type="text", published=value), S)
+    assert exc.value.stage == "input" and "invalid publication date" in exc.value.message
+
+
+@pytest.mark.parametrize("date", ["2024-02-30", "2024-13-01", "9999-12-31"])
+def test_page_metadata_never_gives_an_impossible_date(date):
+    page = (f'<html><head><meta property="article:published_time" content="{date}"></head><body><article>'
+            f"<p>{ARTICLE}</p><p>{ARTICLE}</p></article></body></html>")
+    published = clean(RawDocument(origin="p", content=page, content_type="html"), S).published
+    assert published is None or parse_published(published) == published
+
+
+@pytest.mark.parametrize("head, iso", [
+    ("Magdeburg, 11. März 2025 – ", "2025-03-11"),
+    ("Frankfurt am Main (dpa), den 11.03.2025. ", "2025-03-11"),
+    ("11.03.2025 – ", "2025-03-11"),
+    ("Pressemitteilung vom 11. März 2025\n", "2025-03-11"),
+    ("Veröffentlicht: Dienstag, 11.03.2025\n\n", "2025-03-11"),
+    ("Karlsruhe, 06.06.2017 13:23 Uhr (Wirtschaftsredaktion)\n\n", "2017-06-06"),
+])
+def test_dateline_gives_the_publication_date_of_a_plain_text(head, iso):
+    doc = clean(RawDocument(origin="t", content=head + ARTICLE, content_type="text"), S)
+    assert (doc.published, doc.published_origin) == (iso, "text")
+    given = clean(RawDocument(origin="t", content=head + ARTICLE, content_type="text", published="2025-01-02"), S)
+    assert (given.published, given.published_origin) == ("2025-01-02", "input")  # the input wins
+
+
+@pytest.mark.parametrize("text", [
+    "Am 11. März 2025 haben das Klinikum Osnabrück und die Universität Münster einen Vertrag unterzeichnet.",
+    "Seit 11.03.2025 arbeiten das Klinikum Osnabrück und die Universität Münster in der Forschung zusammen.",
+    ARTICLE,  # "am 3. Juni 2025" inside the story
+    "Das Klinikum Osnabrück und die Universität Münster arbeiten zusammen. Magdeburg, 11. März 2025: ein Termin.",
+])
+def test_dates_in_the_story_are_no_dateline(text):
+    assert clean(RawDocument(origin="t", content=text, content_type="text"), S).published is None
+
+
+def test_published_origin_metadata():
+    page = (f'<html><head><meta property="article:published_time" content="2025-06-04T09:00:00+02:00"></head>'
+            f"<body><article><p>{ARTICLE}</p><p>{ARTICLE}</p></article></body></html>")
+    doc = clean(RawDocument(origin="p", content=page, content_type="html"), S)
+    assert (doc.published, doc.published_origin) == ("2025-06-04", "metadata")
+
+
+@pytest.mark.parametrize("depth", [254, 400, 2500])
+def test_deeply_nested_html_keeps_its_text(depth):
+    page = ("<html><head><title>Tief</title></head><body>" + "<div>" * depth + f"<p>{ARTICLE}</p><p>{ARTICLE}</p>"
+            + "</div>" * depth + "</body></html>")
+    assert "Universitätsklinikum Münster" in clean(RawDocument(origin="p", content=page, content_type="html"), S).text
+
+
+def test_nesting_below_the_limit_is_passed_to_trafilatura_unchanged():
+    page = "<html><body>" + "<div>" * 20 + f"<p>{ARTICLE}</p>" + "</div>" * 20 + "</body></html>"
+    assert shallow(page) is page

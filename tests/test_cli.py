@@ -84,3 +84,63 @@ def test_schema_command_prints_the_contract():
     assert res.returncode == 0
     schema = json.loads(res.stdout)
     assert schema["title"] == "Record" and "cooperations" in schema["properties"]
+
+
+# -- everyday conventions (issue #11) -------------------------------------------------------------
+def test_version_and_short_help():
+    from extractor import __version__
+
+    for flag in ("--version", "-V"):
+        res = coopx(flag)
+        assert res.returncode == 0 and res.stdout.decode().strip() == f"coopx {__version__}"
+    for args in (["-h"], ["batch", "-h"], ["extract", "-h"], ["serve", "-h"], ["schema", "-h"]):
+        res = coopx(*args)
+        assert res.returncode == 0 and res.stdout.decode().startswith("Usage: "), args
+
+
+@pytest.mark.parametrize("command", ["extract", "batch", "serve", "schema"])
+def test_help_is_readable_when_piped_and_has_examples(command):
+    out = coopx(command, "--help").stdout.decode()
+    assert "Examples:" in out and f"coopx {command}" in out
+    assert "…" not in out and "╭" not in out  # wrapped text, not panels cut at 80 columns
+    assert max(len(line) for line in out.splitlines()) <= 100
+    if command in ("extract", "batch"):
+        assert "Exit codes:" in out
+
+
+def test_exit_codes_are_distinct(tmp_path):
+    assert coopx("extract", str(tmp_path / "missing.txt"), "--model", "blank").returncode == 3  # input gave no record
+    assert coopx("extract", "--bogus").returncode == 2  # usage
+    out = tmp_path / "o.jsonl"
+    out.write_text("x\n")
+    assert coopx("batch", str(EXAMPLE), "-o", str(out), "--model", "blank").returncode == 1  # set-up
+
+
+@pytest.mark.parametrize("args, message", [
+    (["extract", "x", "--format", "jsn"], "did you mean 'json'?"),
+    (["batch", "x", "-o", "o.jsonl", "--format", "parket"], "did you mean 'parquet'?"),
+    (["batch", "x", "-o", "o.jsonl", "--engine", "dsk"], "did you mean 'dask'?"),
+    (["extract", "x", "--model", "shiped"], "did you mean 'shipped'?"),
+    (["extract", "x", "--model", "nosuch"], "unknown model 'nosuch'"),
+    (["extract", "x", "--published", "2024-02-30"], "no day 30"),
+])
+def test_usage_errors_say_what_is_wrong(args, message):
+    res = coopx(*args)
+    err = res.stderr.decode()
+    assert res.returncode == 2 and message in err and "Traceback" not in err
+    assert "x: " not in err  # a model or option problem is not reported as a problem of the input file
+
+
+def test_extract_jsonl_is_one_compact_line_and_takes_german_dates():
+    res = coopx("extract", "-", "--format", "jsonl", "--model", "blank", "--published", "11. März 2025",
+                stdin=GOOD.encode())
+    assert res.returncode == 0, res.stderr
+    [line] = res.stdout.decode().splitlines()
+    assert json.loads(line)["source"]["published"] == "2025-03-11"
+
+
+def test_dateline_fills_published_of_a_plain_text(tmp_path):
+    path = tmp_path / "pm.txt"
+    path.write_text("Osnabrück, 11. März 2025 – " + GOOD, encoding="utf-8")
+    source = json.loads(coopx("extract", str(path), "--model", "blank").stdout)["source"]
+    assert (source["published"], source["published_origin"]) == ("2025-03-11", "text")

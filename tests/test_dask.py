@@ -40,7 +40,7 @@ def test_dask_cluster_output_equals_local_engine(tmp_path):
         loads = client.run(work.pipeline_loads)
     assert _lines(tmp_path / "dask.jsonl") == _lines(tmp_path / "local.jsonl")
     assert len(_lines(tmp_path / "dask.jsonl")) == 61
-    assert _lines(tmp_path / "dask.errors.jsonl") == _lines(tmp_path / "local.errors.jsonl")
+    assert _lines(tmp_path / "dask.jsonl.errors.jsonl") == _lines(tmp_path / "local.jsonl.errors.jsonl")
     assert (remote.processed, remote.failed, remote.skipped) == (local.processed, local.failed, local.skipped) \
         == (61, 1, {"not German": 1})
     assert len(loads) == 2 and set(loads.values()) == {1}  # once per worker, not per document or task

@@ -16,7 +16,7 @@ from extractor.settings import Settings
 pytest.importorskip("pytest_httpserver")
 
 S = Settings(model="blank", allow_private_urls=True, fetch_timeout=0.5, fetch_retries=1, fetch_backoff=0.01,
-             fetch_max_bytes=50_000)
+             max_input_bytes=50_000)
 ARTICLE = ("Das Klinikum Osnabrück und das Universitätsklinikum Münster haben am 3. Juni 2025 einen "
            "Kooperationsvertrag unterzeichnet. Die Zusammenarbeit umfasst die Weiterbildung von Ärztinnen und Ärzten.")
 PAGE = (f"<html><head><title>Kooperation besiegelt</title><meta charset='utf-8'></head><body>"

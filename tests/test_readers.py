@@ -187,3 +187,125 @@ def test_read_all_chains_sources(tmp_path):
     (tmp_path / "a.txt").write_text(ARTICLE)
     got = list(read_all([str(tmp_path / "a.txt"), str(tmp_path / "missing")], S))
     assert isinstance(got[0], RawDocument) and isinstance(got[1], Skip)
+
+
+# -- hardening (issue #11) ----------------------------------------------------------------------
+SMALL = Settings(model="blank", max_input_bytes=20_000)
+
+
+def _warc_bytes(bodies: list[bytes], *, gz: bool, ctype: str = "text/html; charset=utf-8") -> tuple[bytes, list[int]]:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buf = io.BytesIO()
+    writer = WARCWriter(buf, gzip=gz)
+    offsets = []
+    for n, body in enumerate(bodies):
+        offsets.append(buf.tell())
+        http = StatusAndHeaders("200 OK", [("Content-Type", ctype)], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(f"https://example.org/{n}", "response", payload=io.BytesIO(body),
+                                                      http_headers=http))
+    return buf.getvalue(), offsets
+
+
+def _pages(n: int) -> list[bytes]:
+    import random
+
+    rnd = random.Random(n)  # incompressible filler: the gzip members are long enough to cut inside
+    return [(PAGE.replace("Münster", f"Münster {k}") + "<!-- " + " ".join(str(rnd.random()) for _ in range(150))
+             + " -->").encode("utf-8") for k in range(n)]
+
+
+@pytest.mark.parametrize("gz", [True, False])
+def test_truncated_warc_keeps_complete_records_and_reports_the_cut_one(tmp_path, gz):
+    data, offsets = _warc_bytes(_pages(3), gz=gz)
+    path = tmp_path / ("cut.warc.gz" if gz else "cut.warc")
+    path.write_bytes(data[: len(data) - 300])  # inside the last record's body
+    docs = items(path)
+    assert [type(d).__name__ for d in docs] == ["RawDocument", "RawDocument", "Skip"]
+    assert "Münster 0" in docs[0].content and "Münster 1" in docs[1].content
+    assert docs[2].origin == f"{path}@{offsets[2]}" and "truncated WARC record" in docs[2].reason
+    path.write_bytes(data[: offsets[2] + 5])  # inside the last record's header
+    docs = items(path)
+    assert [type(d).__name__ for d in docs] == ["RawDocument", "RawDocument", "Skip"]
+    assert docs[2].stage == "read" and "WARC" in docs[2].reason
+    assert docs[2].origin not in {docs[0].origin, docs[1].origin}  # one line each: no false duplicate
+
+
+def test_unknown_charset_in_a_warc_record_drops_nothing_else(tmp_path):
+    path = tmp_path / "odd.warc.gz"
+    first, _ = _warc_bytes(_pages(1), gz=True, ctype="text/html; charset=undefined")
+    rest, _ = _warc_bytes(_pages(2), gz=True)
+    path.write_bytes(first + rest)
+    docs = items(path)
+    assert len(docs) == 3 and all(isinstance(d, RawDocument) for d in docs)
+    assert "Münster 0" in docs[0].content
+
+
+def test_warc_without_documents_is_one_skipped_line(tmp_path):
+    from warcio.warcwriter import WARCWriter
+
+    path = tmp_path / "requests.warc.gz"
+    with open(path, "wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        writer.write_record(writer.create_warc_record("https://example.org/a", "request",
+                                                      payload=io.BytesIO(b"GET /a HTTP/1.1\r\n\r\n")))
+        writer.write_record(writer.create_warc_record("https://example.org/a", "metadata",
+                                                      payload=io.BytesIO(b"via: test\r\n")))
+    [skip] = items(path)
+    assert isinstance(skip, Skip) and skip.kind == "skipped" and skip.origin == str(path)
+    assert "no HTML or text responses" in skip.reason and "1 request" in skip.reason and "1 metadata" in skip.reason
+    assert items(path, exclude=lambda o: o == str(path)) == []
+
+
+def test_gzip_bomb_is_read_only_up_to_the_limit(tmp_path):
+    bomb = tmp_path / "bomb.txt.gz"
+    with gzip.open(bomb, "wb") as fh:
+        for _ in range(64):  # 64 MiB of zeros in about 64 KB
+            fh.write(b"\0" * (1 << 20))
+    [skip] = items(bomb)
+    assert isinstance(skip, Skip) and "larger than the limit" in skip.reason and "unpacked" in skip.reason
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"a" * (SMALL.max_input_bytes + 1))
+    [skip] = list(read(str(big), SMALL))
+    assert isinstance(skip, Skip) and "larger than the limit" in skip.reason
+
+
+def test_jsonl_line_longer_than_the_limit_costs_only_itself(tmp_path):
+    path = tmp_path / "dump.jsonl"
+    path.write_bytes(json.dumps({"id": "a", "text": ARTICLE}).encode() + b"\n"
+                     + b'{"id": "huge", "text": "' + b"x" * 50_000 + b'"}\n'
+                     + json.dumps({"id": "b", "text": ARTICLE, "published": "11.03.2025"}).encode() + b"\n"
+                     + json.dumps({"id": "c", "text": ARTICLE, "published": "2024-02-30"}).encode() + b"\n")
+    a, huge, b, c = list(read(str(path), SMALL))
+    assert (a.id, b.id, b.published) == ("a", "b", "2025-03-11")
+    assert isinstance(huge, Skip) and huge.origin == f"{path}:2" and "larger than the limit" in huge.reason
+    assert isinstance(c, Skip) and c.origin == f"{path}#c" and "no day 30" in c.reason
+
+
+def test_lone_surrogates_in_jsonl_give_names_that_encode(tmp_path):
+    path = tmp_path / "dump.jsonl"
+    path.write_text(json.dumps({"id": "\ud800", "text": ARTICLE + "\ud800", "url": "https://e.org/\udc00"}) + "\n")
+    [doc] = items(path)
+    assert doc.origin == f"{path}#\ufffd" and doc.url == "https://e.org/\ufffd"
+    doc.origin.encode("utf-8")
+
+
+def test_file_names_that_are_not_utf8_become_readable_origins(tmp_path):
+    import os
+
+    name = os.fsdecode(b"caf\xe9.txt")
+    (tmp_path / name).write_text(ARTICLE, encoding="utf-8")
+    [doc] = items(tmp_path)
+    assert doc.origin == f"{tmp_path}/caf\\xe9.txt" and doc.id == "caf\\xe9" and doc.content == ARTICLE.encode()
+    doc.origin.encode("utf-8")
+
+
+def test_stdin_with_json_lines_is_many_documents(monkeypatch):
+    lines = [json.dumps({"id": "a", "text": ARTICLE}), "{broken", json.dumps({"html": PAGE})]
+    for data in ("\n".join(lines).encode(), gzip.compress("\n".join(lines).encode())):
+        monkeypatch.setattr(sys, "stdin", _Stdin(data))
+        a, broken, c = items("-")
+        assert (a.origin, a.id, a.content) == ("stdin#a", "a", ARTICLE)
+        assert isinstance(broken, Skip) and broken.origin == "stdin:2"
+        assert (c.origin, c.content_type) == ("stdin:3", "html")

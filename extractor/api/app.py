@@ -1,18 +1,25 @@
 """The FastAPI application: JSON API (`/v1/...`), health, schema, offline docs and the web page.
 
-The spaCy pipeline is loaded once when the app starts (lifespan) and shared by all requests;
-endpoints are plain `def` functions, so FastAPI runs them in its thread pool, off the event loop.
+The spaCy pipeline is loaded once when the app starts (lifespan) and shared by all requests.
+The work runs off the event loop: cleaning and NLP in the thread pool (one document at a time
+through the one pipeline), URL fetches in a pool of their own with at most `api_max_fetches`
+at once; a URL request ends within `fetch_deadline` (one that finds every fetch slot busy for
+half of it gets 503). So slow pages never hold the threads that text requests need, and `/health`
+(answered on the event loop itself) never waits at all.
 Every input problem is a 4xx JSON answer `{"detail": "...", "stage": "..."}`; an unexpected
 error is a bare 500 JSON answer, with the traceback only in the server log.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
@@ -21,7 +28,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from extractor import __version__
+from extractor import __version__, textsafe
 from extractor import clean as cleaning
 from extractor.api.schemas import (
     AnalyzeResponse,
@@ -32,7 +39,7 @@ from extractor.api.schemas import (
     ExtractRequest,
     Health,
 )
-from extractor.documents import CleanDocument, RawDocument
+from extractor.documents import RawDocument
 from extractor.errors import CoopxError
 from extractor.records import SCHEMA_VERSION, Record, json_schema
 from extractor.settings import DEFAULT, Settings
@@ -42,7 +49,7 @@ log = logging.getLogger("coopx.api")
 STATIC = Path(__file__).resolve().parent / "static"
 
 # HTTP status for a CoopxError, by stage; anything not listed is 422 (the input cannot be used).
-STAGE_STATUS = {"setup": 503}
+STAGE_STATUS = {"setup": 503, "busy": 503}
 
 DESCRIPTION = """
 Cooperation facts from German press releases as validated JSON records (schema v1).
@@ -54,17 +61,29 @@ Cooperation facts from German press releases as validated JSON records (schema v
 * `GET /v1/schema` — JSON Schema of the record · `GET /health` — status and the loaded pipeline
 
 Errors are JSON `{{"detail": "...", "stage": "..."}}`: 422 for inputs that cannot be used (invalid or
-refused URL, unreachable host, timeout, not HTML, page too large, empty or non-German text),
-413 when the request body exceeds {max_bytes} bytes.
+refused URL, unreachable host, timeout, not HTML, page too large, empty or non-German text,
+impossible publication date), 413 when the request body exceeds {max_bytes} bytes, 503 when
+{max_fetches} pages are being fetched already for half of the fetch deadline.
 """
 
 
 # -- helpers ---------------------------------------------------------------------------------
+class SafeJSONResponse(JSONResponse):
+    """JSON as UTF-8; a string that cannot be UTF-8 (a lone surrogate from the request's JSON)
+    is sent as a JSON escape instead of failing the answer."""
+
+    def render(self, content) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
+
+
 def _error(status: int, detail: str, stage: str | None = None) -> JSONResponse:
-    body = {"detail": detail}
+    body = {"detail": textsafe.label(detail)}
     if stage:
         body["stage"] = stage
-    return JSONResponse(body, status_code=status)
+    return SafeJSONResponse(body, status_code=status)
 
 
 def check_url(url: str, settings: Settings) -> None:
@@ -137,20 +156,57 @@ class GuardMiddleware:
 
 
 # -- the work (runs in the thread pool) ------------------------------------------------------
+class Fetcher:
+    """URLs fetched in threads of their own, at most `api_max_fetches` at once."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.pool: ThreadPoolExecutor | None = None
+        self.slots: asyncio.Semaphore | None = None
+
+    def start(self) -> None:
+        """Called in the event loop the app runs in (the semaphore belongs to it)."""
+        self.pool = ThreadPoolExecutor(max_workers=self.settings.api_max_fetches, thread_name_prefix="coopx-fetch")
+        self.slots = asyncio.Semaphore(self.settings.api_max_fetches)
+
+    async def fetch(self, url: str) -> RawDocument:
+        """The page, within `fetch_deadline` in all: waiting for a slot takes at most half of it
+        (then 503), the fetch gets what is left."""
+        from extractor.fetch import fetch
+
+        if self.slots is None or self.pool is None:
+            self.start()
+        loop = asyncio.get_running_loop()
+        deadline = self.settings.fetch_deadline
+        started = loop.time()
+        try:
+            await asyncio.wait_for(self.slots.acquire(), timeout=deadline / 2)
+        except asyncio.TimeoutError:
+            raise CoopxError(f"the server is busy fetching {self.settings.api_max_fetches} other pages; try again "
+                             "later", stage="busy") from None
+        try:  # fetch() checks the URL (check_url's rule) before it connects
+            settings = self.settings.with_(fetch_deadline=deadline - (loop.time() - started))
+            return await loop.run_in_executor(self.pool, partial(fetch, url.strip(), settings))
+        finally:
+            self.slots.release()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+
+
 class Service:
     """Input -> (Record, cleaned text), with the one shared pipeline."""
 
     def __init__(self, settings: Settings, pipeline) -> None:
         self.settings = settings
         self.pipeline = pipeline
+        self.fetcher = Fetcher(settings)
         self._lock = threading.Lock()  # one spaCy Language, one document at a time
 
-    def raw(self, req: ExtractRequest) -> RawDocument:
+    async def raw(self, req: ExtractRequest) -> RawDocument:
         if req.url is not None:
-            from extractor.fetch import fetch
-
-            check_url(req.url, self.settings)
-            raw = fetch(req.url.strip(), self.settings)
+            raw = await self.fetcher.fetch(req.url)
             return replace(raw, id=req.id if req.id is not None else raw.id,
                            published=req.published or raw.published)
         if req.text is not None:
@@ -159,28 +215,28 @@ class Service:
         return RawDocument(origin=req.id or "html", content=req.html, id=req.id, content_type="html",
                            published=req.published)
 
-    def clean(self, req: ExtractRequest) -> CleanDocument:
-        return cleaning.clean(self.raw(req), self.settings)
-
-    def record(self, doc: CleanDocument) -> Record:
+    def _extract(self, raw: RawDocument) -> tuple[Record, str]:
+        doc = cleaning.clean(raw, self.settings)
         with self._lock:
-            return self.pipeline.extract_clean(doc)
+            return self.pipeline.extract_clean(doc), doc.text
 
-    def analyze(self, req: ExtractRequest) -> tuple[Record, str]:
-        doc = self.clean(req)
-        return self.record(doc), doc.text
+    async def analyze(self, req: ExtractRequest) -> tuple[Record, str]:
+        raw = await self.raw(req)
+        return await run_in_threadpool(self._extract, raw)
 
-    def batch(self, items: list[ExtractRequest]) -> list[BatchItem]:
+    async def batch(self, items: list[ExtractRequest]) -> list[BatchItem]:
         results = []
         for n, req in enumerate(items):
+            rid = textsafe.optional(req.id)
             try:
-                record = self.record(self.clean(req))
-                results.append(BatchItem(index=n, id=req.id, ok=True, record=record))
+                record, _ = await self.analyze(req)
+                results.append(BatchItem(index=n, id=rid, ok=True, record=record))
             except CoopxError as exc:
-                results.append(BatchItem(index=n, id=req.id, ok=False, error=ErrorInfo(detail=exc.message, stage=exc.stage)))
+                results.append(BatchItem(index=n, id=rid, ok=False,
+                                         error=ErrorInfo(detail=textsafe.label(exc.message), stage=exc.stage)))
             except Exception:  # one broken input must not fail the batch
                 log.exception("unexpected error in batch item %d", n)
-                results.append(BatchItem(index=n, id=req.id, ok=False,
+                results.append(BatchItem(index=n, id=rid, ok=False,
                                          error=ErrorInfo(detail="internal error while extracting", stage="extract")))
         return results
 
@@ -194,6 +250,7 @@ def create_app(settings: Settings = DEFAULT, pipeline=None, store: Path | None =
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        app.state.service.fetcher.start()
         if app.state.service.pipeline is None:
             from extractor.pipeline import Pipeline
 
@@ -201,11 +258,13 @@ def create_app(settings: Settings = DEFAULT, pipeline=None, store: Path | None =
             log.info("coopx pipeline loaded: %s (%s)", app.state.service.pipeline.info.model,
                      app.state.service.pipeline.info.kind)
         yield
+        app.state.service.fetcher.close()
 
     app = FastAPI(
         title="coopx",
         version=__version__,
-        description=DESCRIPTION.format(max_batch=max_batch, max_bytes=max_bytes),
+        description=DESCRIPTION.format(max_batch=max_batch, max_bytes=max_bytes, max_fetches=settings.api_max_fetches),
+        default_response_class=SafeJSONResponse,
         docs_url=None,  # served below with local assets (no CDN)
         redoc_url=None,
         lifespan=lifespan,
@@ -238,13 +297,14 @@ def create_app(settings: Settings = DEFAULT, pipeline=None, store: Path | None =
             msgs.append(f"{loc}: {msg}" if loc else msg)
         # without the offending input: it may be megabytes of text
         errors = json.loads(json.dumps([{k: v for k, v in e.items() if k != "input"} for e in exc.errors()], default=str))
-        body = {"detail": "; ".join(msgs) or "invalid request", "stage": "request", "errors": errors}
-        return JSONResponse(body, status_code=422)
+        body = {"detail": textsafe.label("; ".join(msgs) or "invalid request"), "stage": "request", "errors": errors}
+        return SafeJSONResponse(body, status_code=422)
 
     # -- API --
     @app.get("/health", response_model=Health, tags=["meta"])
-    def health() -> Health:
-        """Liveness, versions, limits and the loaded pipeline (model, kind, components)."""
+    async def health() -> Health:
+        """Liveness, versions, limits and the loaded pipeline (model, kind, components); answered
+        on the event loop, so it never waits behind extraction or fetching."""
         pipe = app.state.service.pipeline
         return Health(
             status="ok" if pipe is not None else "starting",
@@ -263,16 +323,16 @@ def create_app(settings: Settings = DEFAULT, pipeline=None, store: Path | None =
 
     @app.post("/v1/extract", response_model=Record, tags=["extract"],
               responses={413: {"model": ErrorInfo}, 422: {"model": ErrorInfo}})
-    def extract(req: ExtractRequest) -> Record:
+    async def extract(req: ExtractRequest) -> Record:
         """The record for one input: `url` (fetched by the server), `text` or `html`; exactly one."""
-        record, _ = service().analyze(req)
+        record, _ = await service().analyze(req)
         return record
 
     @app.post("/v1/analyze", response_model=AnalyzeResponse, tags=["extract"],
               responses={413: {"model": ErrorInfo}, 422: {"model": ErrorInfo}})
-    def analyze(req: ExtractRequest) -> AnalyzeResponse:
+    async def analyze(req: ExtractRequest) -> AnalyzeResponse:
         """Like /v1/extract, plus the cleaned text that every `start`/`end` offset refers to."""
-        record, text = service().analyze(req)
+        record, text = await service().analyze(req)
         return AnalyzeResponse(record=record, text=text)
 
     batch_doc = (f"Up to {max_batch} inputs (each like the body of /v1/extract); one result per input, in "
@@ -281,10 +341,10 @@ def create_app(settings: Settings = DEFAULT, pipeline=None, store: Path | None =
 
     @app.post("/v1/extract/batch", response_model=BatchResponse, tags=["extract"], description=batch_doc,
               responses={413: {"model": ErrorInfo}, 422: {"model": ErrorInfo}})
-    def extract_batch(req: BatchRequest) -> BatchResponse:
+    async def extract_batch(req: BatchRequest) -> BatchResponse:
         if len(req.items) > max_batch:
             raise HTTPException(422, f"too many items: {len(req.items)} (at most {max_batch} per batch)")
-        return BatchResponse(results=service().batch(req.items))
+        return BatchResponse(results=await service().batch(req.items))
 
     if store is not None:
         from extractor.api.archive import router as archive_router

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from extractor.records import ISO_DATE, Record
+from extractor import published as dates
+from extractor.errors import CoopxError
+from extractor.records import Record
 from extractor.settings import DEFAULT
 
 # Default limits of the API (their home is `Settings`; a server uses its own settings' values).
@@ -32,9 +34,18 @@ class ExtractRequest(BaseModel):
     text: str | None = Field(default=None, description="Plain German text.")
     html: str | None = Field(default=None, description="An HTML page; the article text is found in it.")
     published: str | None = Field(
-        default=None, pattern=ISO_DATE, description="Publication date (YYYY[-MM[-DD]]) for relative dates."
+        default=None, description="Publication date for relative dates: YYYY[-MM[-DD]], or as Germans write it "
+        "(11.03.2025, 11. März 2025); sent on as ISO.",
     )
     id: str | None = Field(default=None, description="Your own id, copied into `source.id`.")
+
+    @field_validator("published")
+    @classmethod
+    def _published(cls, value: str | None) -> str | None:
+        try:
+            return dates.parse_given(value)
+        except CoopxError as exc:
+            raise ValueError(exc.message) from None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "ExtractRequest":

@@ -1,6 +1,10 @@
 """Local engine: worker processes on this machine (forkserver, else spawn), each loading the
 pipeline once in its initializer; chunks of documents go to whichever worker is free.
 
+Workers ignore Ctrl-C from their first instruction (the fork server is started with SIGINT
+ignored, which Python then keeps): the batch process alone handles it, and when it stops early
+(Ctrl-C, an error, a closed output) it kills the workers instead of waiting for their chunks.
+
 A worker process that dies (segfault, out of memory) breaks the pool: the pool is restarted
 and the chunks that were in flight are retried one document at a time, one at a time, so the
 document that kills a worker is pinned down and reported, and the others are processed.
@@ -11,8 +15,11 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
@@ -38,8 +45,54 @@ def _context():
         ctx = mp.get_context("forkserver")
         # Workers fork from a server that has already imported spaCy and the pipeline code.
         ctx.set_forkserver_preload(["extractor.batch.work", "extractor.pipeline"])
+        _start_forkserver_without_sigint()
         return ctx
     return mp.get_context("spawn")
+
+
+def _start_forkserver_without_sigint() -> None:
+    """Start the fork server with SIGINT ignored: Python keeps an ignored SIGINT at start-up, and
+    every worker forked from the server inherits it, so a Ctrl-C (sent to the whole process
+    group) never raises KeyboardInterrupt in a worker that is still importing or loading."""
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
+def _sigint_after() -> Iterator[None]:
+    """A Ctrl-C during the block takes effect right after it. Used around `submit`, which may
+    start a worker: one killed half-started would print a traceback from its fork."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(frame))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught and callable(previous):
+            previous(signal.SIGINT, caught[0])
+        elif caught and previous == signal.SIG_DFL:
+            raise KeyboardInterrupt
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """Stop the workers now: their chunks are not committed, so a resumed run redoes them."""
+    kill = getattr(pool, "kill_workers", None)  # Python 3.14+
+    if kill is not None:
+        kill()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.kill()
 
 
 def _pool(workers: int, settings: Settings) -> ProcessPoolExecutor:
@@ -78,7 +131,8 @@ def _run_pool(chunks: Iterator[list], settings: Settings, workers: int, process)
                         continue
                 else:
                     break
-                inflight[pool.submit(process, chunk, settings)] = chunk
+                with _sigint_after():
+                    inflight[pool.submit(process, chunk, settings)] = chunk
             if not inflight:
                 break
             done, _ = wait(inflight, return_when=FIRST_COMPLETED)
@@ -111,5 +165,8 @@ def _run_pool(chunks: Iterator[list], settings: Settings, workers: int, process)
                         yield work.failed_chunk(chunk, CRASH_REASON)
                     else:
                         singles.extend([item] for item in chunk)
+    except BaseException:  # Ctrl-C, a consumer that stopped, a fatal error: no waiting for the workers
+        _kill(pool)
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

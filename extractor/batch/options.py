@@ -51,11 +51,16 @@ class BatchSummary:
         skipped = f"{self.skipped_total} skipped"
         if self.skipped:
             skipped += " (" + ", ".join(f"{reason}: {n}" for reason, n in sorted(self.skipped.items())) + ")"
-        parts = [f"{self.processed} processed", skipped, f"{self.failed} failed", f"{self.duplicates} duplicates"]
+        parts = [f"{self.processed} processed", skipped, f"{self.failed} failed", counted(self.duplicates, "duplicate")]
         text = "coopx batch: " + ", ".join(parts)
-        text += f"; {self.this_run} documents in {self.seconds:.1f} s ({self.throughput:.1f} docs/s)"
+        text += f"; {counted(self.this_run, 'document')} in {self.seconds:.1f} s ({self.throughput:.1f} docs/s)"
         if self.earlier:
             text += f", {self.earlier} done by earlier runs"
         if self.errors is not None and (self.failed or self.skipped_total or self.duplicates):
             text += f"; see {self.errors}"
         return text
+
+
+def counted(n: int, noun: str) -> str:
+    """'1 document', '2 documents', '0 documents'."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")

@@ -1,6 +1,6 @@
 """Durable JSON Lines files: every line goes out whole in one write, fsync on demand, and a
 resumed file is cut back to the offset the state store committed (which also drops a
-trailing partial line)."""
+trailing partial line). `StreamSink`: the same lines to stdout or stderr (`-o -`)."""
 
 from __future__ import annotations
 
@@ -49,3 +49,19 @@ class LineSink:
         if self.fd >= 0:
             os.close(self.fd)
             self.fd = -1
+
+
+class StreamSink(LineSink):
+    """Lines to a stream that is already open (stdout, stderr): nothing to resume or fsync."""
+
+    def __init__(self, fd: int) -> None:
+        self.path = None
+        self.fd = fd
+        self.size = 0
+        self.lines = 0
+
+    def sync(self) -> int:
+        return self.size
+
+    def close(self) -> None:
+        self.fd = -1

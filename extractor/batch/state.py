@@ -2,8 +2,11 @@
 
 One row per input occurrence (`origin`, the reader's key): `pending` when handed to a worker,
 then `ok`, `skipped`, `failed` or `duplicate`. `texts` maps the SHA-256 of each cleaned text
-written so far to its first origin (exact duplicates). `meta` holds the byte offsets up to
-which the output and errors files are committed.
+written so far to the origin whose record is kept, with how rich its metadata is and where its
+line lies in the output (exact duplicates: the copy with more metadata wins, see `job`);
+`superseded` lists the output lines of copies that lost, dropped when the run ends
+(`compact`). `meta` holds the byte offsets up to which the output and errors files are
+committed. Origins are stored as `textsafe.label` gives them (SQLite text must be UTF-8).
 
 Consistency rule: lines are written to the files first, the files are fsynced, and then one
 transaction commits the rows and the new offsets. After a crash, `open(resume=True)` drops
@@ -17,8 +20,10 @@ import json
 import re
 import sqlite3
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+from extractor import textsafe
 from extractor.errors import CoopxError
 
 SCHEMA = """
@@ -33,7 +38,23 @@ CREATE TABLE IF NOT EXISTS docs (
 );
 CREATE INDEX IF NOT EXISTS docs_origin ON docs(origin);
 CREATE TABLE IF NOT EXISTS texts (sha TEXT PRIMARY KEY, origin TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS superseded (start INTEGER PRIMARY KEY, length INTEGER NOT NULL);
 """
+# columns added to `texts` after its first version (a resumed older store gets them empty)
+TEXT_COLUMNS = {"seq": "INTEGER", "id": "TEXT", "score": "INTEGER NOT NULL DEFAULT 0", "start": "INTEGER",
+                "length": "INTEGER"}
+
+
+@dataclass(frozen=True)
+class KeptText:
+    """The record kept for a cleaned text: whose it is, how rich, where its line is."""
+
+    origin: str
+    seq: int | None
+    id: str | None
+    score: int
+    start: int | None
+    length: int | None
 
 
 
@@ -43,16 +64,23 @@ def reason_key(reason: str) -> str:
 
 
 class StateStore:
-    def __init__(self, path: Path, *, resume: bool, job: dict) -> None:
+    def __init__(self, path: Path | None, *, resume: bool, job: dict) -> None:
+        """`path` None: an in-memory store (output streamed to stdout: nothing to resume)."""
         self.path = path
-        if not resume:
+        if not resume and path is not None:
             for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
                 p.unlink(missing_ok=True)
-        self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self.db = sqlite3.connect(str(path) if path is not None else ":memory:", isolation_level=None,
+                                  check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        have = {row[1] for row in self.db.execute("PRAGMA table_info(texts)")}
+        for column, kind in TEXT_COLUMNS.items():
+            if column not in have:
+                self.db.execute(f"ALTER TABLE texts ADD COLUMN {column} {kind}")
         meta = dict(self.db.execute("SELECT key, value FROM meta"))
+        self.compacting = meta.get("compacting") == "1"  # a run ended between compaction's two steps
         if resume and meta:
             for key in ("format", "model"):
                 before = json.loads(meta.get("job", "{}")).get(key)
@@ -65,7 +93,7 @@ class StateStore:
         self.db.execute("BEGIN")
         self.db.execute("DELETE FROM docs WHERE status = 'pending'")
         self._set("run", str(self.run))
-        self._set("job", json.dumps(job, ensure_ascii=False))
+        self._set("job", json.dumps(job))  # ASCII: a path that is not UTF-8 stays a valid JSON escape
         self._set("output_offset", str(self.out_offset))
         self._set("errors_offset", str(self.err_offset))
         self.db.execute("COMMIT")
@@ -81,23 +109,50 @@ class StateStore:
     # -- lookups ------------------------------------------------------------------------------
     def done_before(self, origin: str) -> bool:
         """Finished by an earlier run (so `--resume` passes it over)."""
-        row = self.db.execute("SELECT 1 FROM docs WHERE origin = ? AND run < ? LIMIT 1", (origin, self.run)).fetchone()
+        row = self.db.execute("SELECT 1 FROM docs WHERE origin = ? AND run < ? LIMIT 1",
+                              (textsafe.label(origin), self.run)).fetchone()
         return row is not None
 
     def seen(self, origin: str) -> bool:
-        return self.db.execute("SELECT 1 FROM docs WHERE origin = ? LIMIT 1", (origin,)).fetchone() is not None
+        return self.db.execute("SELECT 1 FROM docs WHERE origin = ? LIMIT 1",
+                               (textsafe.label(origin),)).fetchone() is not None
 
-    def claim_text(self, sha: str, origin: str) -> str | None:
-        """Register a cleaned text; the first origin with the same text if it is a duplicate."""
-        cur = self.db.execute("INSERT OR IGNORE INTO texts(sha, origin) VALUES (?, ?)", (sha, origin))
-        if cur.rowcount:
-            return None
-        return self.db.execute("SELECT origin FROM texts WHERE sha = ?", (sha,)).fetchone()[0]
+    def kept_text(self, sha: str) -> KeptText | None:
+        """The record kept so far for this cleaned text, if any."""
+        row = self.db.execute("SELECT origin, seq, id, score, start, length FROM texts WHERE sha = ?", (sha,)).fetchone()
+        return KeptText(*row) if row else None
+
+    def keep_text(self, sha: str, kept: KeptText, replaces: KeptText | None = None) -> None:
+        """`kept` is now the record for this text; the line of the one it `replaces` is superseded."""
+        self.db.execute("INSERT INTO texts(sha, origin, seq, id, score, start, length) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                        "ON CONFLICT(sha) DO UPDATE SET origin = excluded.origin, seq = excluded.seq, id = excluded.id, "
+                        "score = excluded.score, start = excluded.start, length = excluded.length",
+                        (sha, textsafe.label(kept.origin), kept.seq, kept.id, kept.score, kept.start, kept.length))
+        if replaces is not None and replaces.start is not None:
+            self.db.execute("INSERT OR IGNORE INTO superseded(start, length) VALUES (?, ?)",
+                            (replaces.start, replaces.length))
+        self.uncommitted += 1
+
+    def superseded(self) -> list[tuple[int, int]]:
+        return list(self.db.execute("SELECT start, length FROM superseded ORDER BY start"))
+
+    def compacted(self, out_size: int, err_offset: int) -> None:
+        """The output without its superseded lines is written (not yet in place): commit its offsets."""
+        self.db.execute("UPDATE texts SET start = start - (SELECT coalesce(sum(s.length), 0) FROM superseded AS s "
+                        "WHERE s.start < texts.start) WHERE start IS NOT NULL")
+        self.db.execute("DELETE FROM superseded")
+        self._set("compacting", "1")
+        self.commit(out_size, err_offset)
+
+    def compaction_done(self) -> None:
+        self.db.execute("DELETE FROM meta WHERE key = 'compacting'")
+        self.commit(self.out_offset, self.err_offset)
+        self.compacting = False
 
     # -- changes ------------------------------------------------------------------------------
     def add(self, origin: str, status: str = "pending", stage: str | None = None, reason: str | None = None) -> int:
         cur = self.db.execute("INSERT INTO docs(origin, run, status, stage, reason) VALUES (?, ?, ?, ?, ?)",
-                              (origin, self.run, status, stage, reason))
+                              (textsafe.label(origin), self.run, status, stage, reason))
         self.uncommitted += 1
         return int(cur.lastrowid)
 

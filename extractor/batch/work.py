@@ -26,6 +26,7 @@ class Outcome:
     id: str | None = None
     line: str | None = None  # the record, one JSON line
     sha: str | None = None  # SHA-256 of the cleaned text (exact duplicates)
+    score: int = 0  # how much metadata the record has (which duplicate to keep)
     stage: str | None = None
     kind: str | None = None  # skipped | failed
     reason: str | None = None
@@ -114,7 +115,13 @@ def _load_all(items: list, settings: Settings) -> list[RawDocument | Skip]:
 def _outcome(raw: RawDocument, result) -> Outcome:
     if isinstance(result, Skip):
         return Outcome.from_skip(result)
-    return Outcome(raw.origin, raw.id, line=result.model_dump_json(), sha=result.source.text_sha256)
+    return Outcome(raw.origin, raw.id, line=result.model_dump_json(), sha=result.source.text_sha256,
+                   score=richness(result.source))
+
+
+def richness(source) -> int:
+    """How much metadata a record's source has: of exact duplicates, the richest is kept."""
+    return sum(getattr(source, key) is not None for key in ("url", "published", "title", "sitename"))
 
 
 def process_chunk(items: list, settings: Settings) -> list[Outcome]:

@@ -42,10 +42,54 @@ function setStatus(message, isError) {
   el.classList.toggle("error", Boolean(isError));
 }
 
+// The API answers in English; the page says the same in German (the English detail stays in
+// the status line's tooltip).
+const STAGE_TEXT = {
+  request: "Die Anfrage ist ungültig.", fetch: "Die Seite konnte nicht geladen werden.",
+  read: "Die Eingabe ist nicht lesbar.", clean: "Im Text ist nichts zu analysieren.",
+  language: "Der Text ist nicht auf Deutsch; coopx analysiert nur deutsche Texte.", input: "Die Eingabe ist ungültig.",
+  extract: "Dieser Text lässt sich nicht analysieren.", busy: "Der Server lädt gerade viele Seiten; bitte gleich noch einmal versuchen.",
+  setup: "Der Server ist noch nicht bereit; bitte gleich noch einmal versuchen.", server: "Interner Fehler des Servers.",
+};
+const DETAIL_TEXT = [
+  [/^empty text/, () => "Kein Text gefunden: im Text ist nichts zu analysieren."],
+  [/text too short \((\d+) character/, (m) => `Der Text ist zu kurz (${m[1]} Zeichen).`],
+  [/not German \(detected: unknown\)/, () => "Die Sprache des Textes ist nicht erkennbar; coopx analysiert nur deutsche Texte."],
+  [/not German \(detected: (\w+)\)/, (m) => `Der Text ist nicht auf Deutsch (erkannt: ${m[1]}); coopx analysiert nur deutsche Texte.`],
+  [/publication date/, () => "Ungültiges Veröffentlichungsdatum: bitte als TT.MM.JJJJ angeben, z. B. 11.03.2025."],
+  [/refusing to fetch/, () => "Adressen im lokalen oder privaten Netz ruft der Server nicht ab (nur mit --allow-private-urls)."],
+  [/timed out/, () => "Die Seite hat nicht rechtzeitig geantwortet."],
+  [/larger than the limit/, () => "Die Seite ist zu groß."],
+  [/not an HTML or text page \(content type ([^)]+)\)/, (m) => `Das ist keine HTML- oder Textseite (${m[1]}).`],
+  [/HTTP (\d{3})/, (m) => `Die Seite konnte nicht geladen werden (HTTP ${m[1]}).`],
+  [/cannot resolve host|not a valid URL|only http and https|URL has no host/, () => "Die Adresse ist ungültig oder unbekannt."],
+  [/request body too large/, () => "Der Text ist zu lang."],
+  [/give exactly one of/, () => "Bitte einen Text oder eine URL angeben."],
+];
+
 function errorText(data, response) {
-  if (data && typeof data.detail === "string") return data.detail;
-  if (data && data.detail) return JSON.stringify(data.detail);
-  return `Fehler ${response.status} ${response.statusText}`;
+  const detail = data && typeof data.detail === "string" ? data.detail : "";
+  for (const [pattern, say] of DETAIL_TEXT) {
+    const m = detail.match(pattern);
+    if (m) return say(m);
+  }
+  if (data && STAGE_TEXT[data.stage]) return STAGE_TEXT[data.stage];
+  return `Fehler ${response.status}: die Anfrage ist fehlgeschlagen.`;
+}
+
+// ISO dates as Germans read them: 2025-03-11 -> 11.03.2025, 2025-03 -> März 2025
+const MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+  "November", "Dezember"];
+function germanDate(iso) {
+  const m = /^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$/.exec(iso || "");
+  if (!m) return iso || "";
+  if (m[3]) return `${m[3]}.${m[2]}.${m[1]}`;
+  if (m[2]) return `${MONTHS[Number(m[2]) - 1]} ${m[1]}`;
+  return m[1];
+}
+
+function counted(n, one, many) {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 async function analyze(event) {
@@ -77,7 +121,9 @@ async function analyze(event) {
     try { data = await response.json(); } catch (_) { data = null; }
     if (!response.ok) {
       $("#result").hidden = true;
-      return setStatus(errorText(data, response), true);
+      setStatus(errorText(data, response), true);
+      $("#status").title = data && typeof data.detail === "string" ? data.detail : "";
+      return;
     }
     current = data;
     show(data.record, data.text);
@@ -132,7 +178,7 @@ function collectMarks(record, text) {
     const at = inside.length ? inside[0] : nearest(occurrences(text, c.date.text), anchors, 2000);
     if (at !== null) {
       const kind = DATE_KINDS[c.date.kind] || c.date.kind;
-      marks.push({ start: at, end: at + c.date.text.length, cls: "m-date", ref: `date-${c.id}`, title: `Datum: ${c.date.value} (${kind})`, prio: 2 });
+      marks.push({ start: at, end: at + c.date.text.length, cls: "m-date", ref: `date-${c.id}`, title: `Datum: ${germanDate(c.date.value)} (${kind})`, prio: 2 });
     }
   }
   // no overlaps: higher priority first, then longer, then earlier
@@ -296,9 +342,10 @@ function renderTables(record) {
     const conf = document.createElement("span");
     conf.className = "conf";
     conf.textContent = `Konfidenz ${Math.round(c.confidence * 100)} %`;
+    conf.title = "Wie sicher sich coopx ist, dass die Belegsätze eine Kooperation dieser Partner berichten (siehe unter der Tabelle).";
     st.appendChild(conf);
     if (c.date) {
-      const d = chip(c.date.value, "date");
+      const d = chip(germanDate(c.date.value), "date");
       d.title = c.date.text;
       const kind = document.createElement("span");
       kind.className = "conf";
@@ -352,10 +399,10 @@ function show(record, text) {
   const verdict = $("#verdict");
   verdict.textContent = record.is_cooperation ? "Kooperation erkannt" : "Keine Kooperation erkannt";
   verdict.className = record.is_cooperation ? "yes" : "no";
-  $("#counts").textContent =
-    ` · ${record.cooperations.length} Kooperation(en), ${record.people.length} Person(en), ${record.institutions.length} Einrichtung(en)`;
+  $("#counts").textContent = ` · ${counted(record.cooperations.length, "Kooperation", "Kooperationen")}, ` +
+    `${counted(record.people.length, "Person", "Personen")}, ${counted(record.institutions.length, "Einrichtung", "Einrichtungen")}`;
   const src = record.source;
-  const where = [src.title, src.published && `veröffentlicht ${src.published}`, src.sitename, src.url].filter(Boolean);
+  const where = [src.title, src.published && `veröffentlicht ${germanDate(src.published)}`, src.sitename, src.url].filter(Boolean);
   $("#source").textContent = where.length ? `Quelle: ${where.join(" · ")}` : "";
   const pl = record.pipeline;
   $("#pipeline").textContent =
