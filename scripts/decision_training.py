@@ -152,6 +152,7 @@ class ArticleRows:
     status: str | None
     dates: list[dict]
     date_labels: list[int]
+    n_gold_dates: int = 0
 
 
 def rows_for(doc, gold: dict, scorer) -> ArticleRows:
@@ -173,7 +174,7 @@ def rows_for(doc, gold: dict, scorer) -> ArticleRows:
     gdates = {c["date"]["value"] for c in gg["cooperations"] if c.get("date") and c["date"].get("value")} if positive else set()
     drows = date_rows(view, rule_coops)
     return ArticleRows(ents, partner, institution, art, int(positive), types, status,
-                       [f for _, _, f in drows], [int(v in gdates) for _, v, _ in drows])
+                       [f for _, _, f in drows], [int(v in gdates) for _, v, _ in drows], len(gdates))
 
 
 # --------------------------------------------------------------------------- models
@@ -229,6 +230,30 @@ def fit_binary(name: str, X: list[dict], y: list[int], groups: list[str] | None 
     return model
 
 
+def fit_pick_one(name: str, X: list[dict], y: list[int], groups: list[str], gold_counts: dict[str, int],
+                 C: float = 0.5) -> LinearModel:
+    """A model that picks at most one candidate per article (its most likely one, when over the
+    threshold); the threshold maximises F1 over articles out of fold, where `gold_counts` holds
+    the number of gold values per article (an article may have none)."""
+    y = np.asarray(y)
+    vec, clf = _fit(X, y, C)
+    model = _linear(name, vec, clf, y)
+    if clf is None:
+        return model
+    p = _oof(X, y, groups, C)
+    best: dict[str, tuple[float, int]] = {}
+    for g, pi, yi in zip(groups, p, y):
+        if g not in best or pi > best[g][0]:
+            best[g] = (pi, int(yi))
+
+    def f1(t: float) -> float:
+        tp = sum(1 for pi, yi in best.values() if pi >= t and yi)
+        fp = sum(1 for pi, yi in best.values() if pi >= t and not yi)
+        fn = sum(gold_counts.values()) - tp
+        return 2 * tp / max(1, 2 * tp + fp + fn)
+    return replace(model, threshold=float(max(GRID, key=f1)))
+
+
 def fit_labels(name: str, X: list[dict], labels: list[set[str]], vocabulary: list[str], groups: list[str],
                C: float = 0.5, shared_threshold: bool = True) -> LabelSet:
     """One model per label; one threshold for all, maximising micro F1 out of fold."""
@@ -257,8 +282,8 @@ def fit_decisions(rows: list[ArticleRows], ids: list[str], version: str = "dev")
     with_status = [(a, i) for a, i in pos if a.status]
     status = fit_labels("status", [a.article for a, _ in with_status], [{a.status} for a, _ in with_status], STATUSES,
                         [i for _, i in with_status], shared_threshold=False)
-    date = fit_binary("date", [r for a, _ in pos for r in a.dates], [y for a, _ in pos for y in a.date_labels],
-                      [i for a, i in pos for _ in a.dates])
+    date = fit_pick_one("date", [r for a, _ in pos for r in a.dates], [y for a, _ in pos for y in a.date_labels],
+                        [i for a, i in pos for _ in a.dates], {i: a.n_gold_dates for a, i in pos})
     return Decisions(detect, partner, institution, types, status, date, version=version)
 
 

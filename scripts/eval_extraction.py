@@ -1,62 +1,90 @@
-"""Extraction scores of several pipelines on a gold folder, side by side.
+"""Extraction scores with the official scorer: cross-validated, or of pipelines side by side.
 
-Usage: python scripts/eval_extraction.py [--gold ../shared/dev] [--models blank shipped]
-Runs each pipeline in this process over the gold articles (GOLD_FORMAT files) and scores the
-records with ../shared/eval/score.py (the official scorer; it must exist).
+    python scripts/eval_extraction.py --cv 5            # train on 4/5 of the visible gold, score the 5th
+    python scripts/eval_extraction.py --gold ../shared/dev --models blank shipped
+
+`--cv`: the gold folders (default ../shared/train, ../shared/dev, corpus/gold) are split into
+folds by a hash of the article id; for each fold the organisation tagger and the decisions are
+trained on the other folds (scripts/decision_training.py, as train_decisions.py does) and the
+fold's records are scored; then all records together (pooled). This is the figure every change
+is judged by: no model ever scores an article it was trained on.
+
+Without `--cv`: each pipeline runs over the gold articles as shipped (its decisions may have been
+trained on them) and is scored, side by side.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import decision_training as dt
+
+from extractor.documents import RawDocument
+from extractor.pipeline import Pipeline
+from extractor.settings import Settings
+
 METRICS = ("detect", "partners", "pairs", "types", "status", "dates", "institutions", "people")
+EXTRA = ("partners_seen", "role_acc", "affiliation_acc", "canonical_name_acc")
 
 
-def load_scorer(path: Path):
-    spec = importlib.util.spec_from_file_location("coopx_gold_score", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def print_table(rows: dict[str, dict]) -> None:
+    names = list(rows)
+    print(f"{'metric':20s}" + "".join(f"{n[:18]:>19s}" for n in names))
+    for m in METRICS:
+        print(f"{m + ' F1':20s}" + "".join(f"{rows[n][m]['f1']:>19.3f}" for n in names))
+    for m in EXTRA:
+        print(f"{m:20s}" + "".join(f"{rows[n][m] if rows[n][m] is not None else float('nan'):>19.3f}" for n in names))
+    print(f"{'overall':20s}" + "".join(f"{rows[n]['overall']:>19.4f}" for n in names))
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--gold", type=Path, default=ROOT.parent / "shared" / "dev")
-    ap.add_argument("--scorer", type=Path, default=ROOT.parent / "shared" / "eval" / "score.py")
-    ap.add_argument("--models", nargs="+", default=["blank", "shipped"])
-    a = ap.parse_args()
-    from extractor.documents import RawDocument
-    from extractor.pipeline import Pipeline
-    from extractor.settings import Settings
+def cross_validated(gold: list[Path], scorer, work: Path, out: Path | None) -> None:
+    golds = dt.load_gold(gold)
+    print(f"{len(golds)} gold articles from {', '.join(str(g) for g in gold)}")
+    pipe = Pipeline(Settings(model="shipped", decisions=False))
+    t0 = time.time()
+    corpus = dt.process(golds, pipe, work)
+    rows = [dt.rows_for(doc, g, scorer) for doc, g in zip(corpus.docs, golds)]
+    pooled, per_fold = dt.cross_validate(pipe, corpus, rows, scorer)
+    print_table({**{f"fold {k} ({r['articles']})": r for k, r in enumerate(per_fold)}, "pooled": pooled})
+    print(f"{time.time() - t0:.0f} s")
+    if out is not None:
+        out.write_text(json.dumps({"pooled": pooled, "folds": per_fold}, indent=2) + "\n", encoding="utf-8")
 
-    scorer = load_scorer(a.scorer)
-    golds = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(a.gold.glob("*.json"))]
+
+def side_by_side(gold: Path, models: list[str], scorer) -> None:
+    golds = dt.load_gold([gold])
     raws = [RawDocument(origin=g["id"], content=g["text"], id=g["id"], content_type="text", published=g.get("published"))
             for g in golds]
     rows = {}
-    for model in a.models:
+    for model in models:
         pipe = Pipeline(Settings(model=model))
-        t0 = time.perf_counter()
-        records = list(pipe.run_many(raws))
-        secs = time.perf_counter() - t0
-        with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as fh:
-            for rec in records:
-                fh.write(rec.model_dump_json() + "\n")
-        res = scorer.score(a.gold, Path(fh.name))
-        rows[f"{model} ({pipe.info.model})"] = (res, secs)
-    names = list(rows)
-    print(f"{len(golds)} articles from {a.gold}")
-    print(f"{'metric':14s}" + "".join(f"{n[:28]:>30s}" for n in names))
-    for m in METRICS:
-        print(f"{m + ' F1':14s}" + "".join(f"{rows[n][0][m]['f1']:>30.3f}" for n in names))
-    print(f"{'overall':14s}" + "".join(f"{rows[n][0]['overall']:>30.4f}" for n in names))
-    print(f"{'seconds':14s}" + "".join(f"{rows[n][1]:>30.2f}" for n in names))
+        records = [r.model_dump_json() for r in pipe.run_many(raws) if hasattr(r, "model_dump_json")]
+        rows[f"{model} ({pipe.info.kind})"] = dt.score_lines(scorer, golds, records)
+    print(f"{len(golds)} articles from {gold}")
+    print_table(rows)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--cv", type=int, metavar="K", help="cross-validate with K folds (5)")
+    ap.add_argument("--gold", type=Path, nargs="+", help="gold folders (default: all visible gold; without --cv: ../shared/dev)")
+    ap.add_argument("--models", nargs="+", default=["blank", "shipped"])
+    ap.add_argument("--scorer", type=Path, default=dt.SCORER)
+    ap.add_argument("--work", type=Path, default=dt.REPO / ".work" / "eval")
+    ap.add_argument("--json", type=Path, help="with --cv: write the pooled and per-fold figures here")
+    a = ap.parse_args()
+    if not a.scorer.is_file():
+        raise SystemExit(f"the official scorer is needed: {a.scorer} not found")
+    scorer = dt.load_scorer(a.scorer)
+    if a.cv is not None and a.cv != dt.NFOLD:
+        raise SystemExit(f"the folds are fixed by a hash of the article id: --cv {dt.NFOLD}")
+    if a.cv:
+        cross_validated(a.gold or [p for p in dt.DEFAULT_GOLD if p.is_dir()], scorer, a.work, a.json)
+    else:
+        side_by_side((a.gold or [dt.SHARED / "dev"])[0], a.models, scorer)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ def parse_published(published: str | None) -> tuple[int | None, int | None, int 
 
 def resolve(d: dict, published: str | None, year_context: int | None) -> str | None:
     py, pm, pd = parse_published(published)
+    if d.get("relative_years") is not None:
+        return f"{py + d['relative_years']:04d}" if py else None
     if d.get("relative_days") is not None or d.get("weekday") is not None:
         if py and pm and pd:
             base = date(py, pm, pd)

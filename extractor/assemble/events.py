@@ -84,7 +84,7 @@ def read_article(doc, facts: dict, of_mention: dict) -> Article:
     per_sent_dates: dict[int, list[dict]] = {}
     last_year = None
     last_year_sent = -10
-    for d in sorted(facts.get("date", []), key=lambda d: d["start"]):
+    for d in sorted((d for d in facts.get("date", []) if not d.get("weak")), key=lambda d: d["start"]):
         si = sent_of.get(d["start"])
         if si is not None and si - last_year_sent > 2:
             last_year = None  # a year named long before does not date a bare month

@@ -50,7 +50,9 @@ def event_sentences(rule_coops: list[dict]) -> tuple[set[int], set[int]]:
 
 def date_rows(view: ArticleView, rule_coops: list[dict]) -> list[tuple[dict, str, dict[str, float]]]:
     every, main = event_sentences(rule_coops)
-    return [(d, value, date_features(view, d, value, every, main)) for d, value in date_candidates(view)]
+    cands = date_candidates(view)
+    values = [v for _, v in cands]
+    return [(d, value, date_features(view, d, value, every, main, values)) for d, value in cands]
 
 
 def _evidence(view: ArticleView, partners: list) -> list[dict]:

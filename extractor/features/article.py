@@ -18,8 +18,16 @@ _LEAD = 3  # content sentences that count as headline and lead
 _GROUPS = ("cue:strong", "cue:weak", "join:join", "ma:ma", "blocked:blocked", "nonpartner:nonpartner")
 
 
-def _words(sent) -> set[str]:
-    return {t.lower_ for t in sent if _WORD.match(t.lower_)}
+def _named_tokens(view: ArticleView) -> set[int]:
+    """Tokens of names (organisations, people, the NER's entities): the word features are
+    vocabulary, never the names of particular organisations or people."""
+    out = {k for m in [*view.mentions, *view.facts.get("person", [])] for k in range(m["start"], m["end"])}
+    out.update(t.i for e in view.doc.ents for t in e)
+    return out
+
+
+def _words(sent, named: set[int]) -> set[str]:
+    return {t.lower_ for t in sent if t.i not in named and _WORD.match(t.lower_)}
 
 
 def article_features(view: ArticleView, rule_is_coop: bool, rule_coops: list[dict]) -> dict[str, float]:
@@ -51,11 +59,12 @@ def article_features(view: ArticleView, rule_is_coop: bool, rule_coops: list[dic
     n_ents = len(view.entities)
     f[f"n_entities={min(n_ents, 6)}"] = 1.0
     f["n_sentences_log"] = math.log1p(len(view.content))
+    named = _named_tokens(view)
     for si in view.content[:_LEAD]:
-        for w in _words(view.sents[si]):
+        for w in _words(view.sents[si], named):
             f["lead:" + w] = 1.0
     for si, cc in enumerate(view.cue_counts):
         if cc["cue:strong"] or cc["cue:weak"] or cc["join:join"]:
-            for w in _words(view.sents[si]):
+            for w in _words(view.sents[si], named):
                 f["cue:" + w] = 1.0
     return f

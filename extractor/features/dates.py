@@ -19,25 +19,39 @@ _AROUND = frozenset("bis zum seit ab am im vom anfang ende mitte bereits schon j
 
 
 def date_candidates(view: ArticleView) -> list[tuple[dict, str]]:
-    """Date mentions with a resolvable value, as (mention, ISO value), in text order."""
+    """Date mentions with a resolvable value, as (mention, ISO value), in text order. A day or
+    month without a year gives two candidates when the year named last and the publication year
+    differ; the mention's "year_from" says which (the decision learns which to trust)."""
     out = []
     last_year = None
     for d in sorted(view.facts.get("date", []), key=lambda d: d["start"]):
+        no_year = d.get("year") is None and d.get("month") is not None
         value = resolve_date(d, view.published, last_year)
-        if d.get("year"):
-            last_year = d["year"]
         if value:
-            out.append((d, value))
+            out.append((dict(d, year_from="context" if no_year and last_year else "text"), value))
+        if no_year and last_year and view.published:
+            alt = resolve_date(d, view.published, None)
+            if alt and alt != value:
+                out.append((dict(d, year_from="published"), alt))
+        if d.get("year") and not d.get("weak"):
+            last_year = d["year"]
     return out
 
 
-def date_features(view: ArticleView, d: dict, value: str, event_sents: set[int], main_sents: set[int]) -> dict[str, float]:
+def date_features(view: ArticleView, d: dict, value: str, event_sents: set[int], main_sents: set[int],
+                  values: list[str] | None = None) -> dict[str, float]:
+    """`values`: the values of all the article's candidates, in text order."""
     doc = view.doc
     f: dict[str, float] = {"bias_date": 1.0}
     si = view.sentence(d["start"])
     f[f"prep={d.get('prep') or 'none'}"] = 1.0
     precision = "day" if len(value) == 10 else "month" if len(value) == 7 else "year"
     f[f"precision={precision}"] = 1.0
+    f[f"year_from={d.get('year_from', 'text')}"] = 1.0
+    if d.get("weak"):
+        f["weak_form"] = 1.0
+    if d.get("relative_years") is not None:
+        f["relative_year"] = 1.0
     if d.get("relative_days") is not None:
         f["relative"] = 1.0
     if d.get("weekday") is not None:
@@ -58,6 +72,9 @@ def date_features(view: ArticleView, d: dict, value: str, event_sents: set[int],
         f["event_sentence"] = 1.0
     if si in main_sents:
         f["main_event_sentence"] = 1.0
+    if main_sents:
+        gap = min(abs(si - m) for m in main_sents)
+        f[f"main_event_gap={min(gap, 3)}"] = 1.0
     cc = view.cue_counts[si]
     for key in ("cue:strong", "cue:weak", "join:join", "ma:ma", "nonpartner:nonpartner"):
         if cc[key]:
@@ -74,7 +91,7 @@ def date_features(view: ArticleView, d: dict, value: str, event_sents: set[int],
     if any(_START.match(w) for w in words):
         f["sent_start"] = 1.0
     f[f"sent_entities={min(len(view.entities_in[si]), 3)}"] = 1.0
-    others = sum(1 for o in view.facts.get("date", []) if o is not d and view.sentence(o["start"]) == si)
+    others = sum(1 for o in view.facts.get("date", []) if o["start"] != d["start"] and view.sentence(o["start"]) == si)
     if others:
         f["other_dates_in_sentence"] = 1.0
     for k in range(max(sent.start, d["start"] - 2), d["start"]):

@@ -126,19 +126,15 @@ def entity_features(view: ArticleView, entity, roles: dict, sal: dict | None = N
         if k < len(doc) and doc[k].lower_ in ("und", "sowie", ",", "&") and k + 1 in starts | _shifted(starts, k + 1, doc):
             seen.add("coord_next")
         k = a - 1
-        if k >= 1 and doc[k].lower_ in ("und", "sowie", ",", "&") and (k in ends or _ends_before(ends, k, doc)):
+        if k >= 1 and doc[k].lower_ in ("und", "sowie", ",", "&") and k in ends:
             seen.add("coord_prev")
         for k, tag in ((a - 1, "b1"), (a - 2, "b2")):
-            if k >= 0:
-                w = doc[k].lower_
-                if w in _BEFORE:
-                    seen.add(f"{tag}={w}")
-        if b < len(doc):
-            w = doc[b].lower_
-            if w in _AFTER:
-                seen.add(f"a1={w}")
-            if doc[b].pos_ == "VERB" or (doc[b].is_lower and doc[b].is_alpha and w.endswith(("en", "t", "te"))):
-                seen.add("a1=verbish")
+            if k >= 0 and doc[k].lower_ in _BEFORE:
+                seen.add(f"{tag}={doc[k].lower_}")
+        if b < len(doc) and doc[b].lower_ in _AFTER:
+            seen.add(f"a1={doc[b].lower_}")
+        if b < len(doc) and doc[b].is_lower and doc[b].is_alpha and doc[b].lower_.endswith(("en", "t", "te")):
+            seen.add("a1=verbish")
         if a > 0 and doc[a - 1].is_quote:
             seen.add("quoted")
         if a == 0 or doc[a - 1].is_space or "\n" in doc[a - 1].text_with_ws:
@@ -177,10 +173,6 @@ def _shifted(starts: dict, k: int, doc) -> dict:
     if k < len(doc) and doc[k].lower_ in ARTICLES and k + 1 in starts:
         return {k: starts[k + 1]}
     return {}
-
-
-def _ends_before(ends: dict, k: int, doc) -> bool:
-    return k in ends
 
 
 def rule_roles(view: ArticleView, rule_coops: list[dict], affiliations: list) -> dict[int, set[str]]:

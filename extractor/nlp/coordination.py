@@ -83,6 +83,17 @@ def _lists(doc: Doc, start: int, end: int, mention_at: dict[int, dict]) -> list[
     return out
 
 
+def _shared_head(first: dict | None) -> str | None:
+    """The head words a list's first member puts before its place ("KH" of "KH Amstetten",
+    "Städtisches Klinikum" of "Städtisches Klinikum Lüneburg"), if it is a house in a place."""
+    if not first or not first.get("head") or not first.get("place"):
+        return None
+    name, place = first["canonical"], first["place"]
+    if not name.endswith(" " + place):
+        return None
+    return name[: -len(place) - 1] or None
+
+
 class StructureCandidates:
     def __init__(self, is_town=None) -> None:
         """`is_town`: word -> whether it names a town (the NER's place names), if known."""
@@ -116,10 +127,17 @@ class StructureCandidates:
                 known = sum(1 for s, _ in members if s in mention_at)
                 if not known and not (cue and len(members) >= 3):
                     continue
+                prefix = _shared_head(mention_at.get(members[0][0]))
                 for s, e in members:
                     if s in mention_at or any(k in taken for k in range(s, e)) or e - s > _MAX_ELEMENT:
                         continue
                     text = doc[s:e].text
+                    if prefix and e - s <= 3 and not any(lexicons.heads().lookup(t.text) for t in doc[s:e]):
+                        # "KH Amstetten, Scheibbs und Melk": the members share the first one's head
+                        added.append(InstMention(s, e, f"{prefix} {text}", mention_at[members[0][0]]["kind"],
+                                                 mention_at[members[0][0]]["head"], place=text, source="list"))
+                        taken.update(range(s, e))
+                        continue
                     if text in lexicons.regions() or (s, e) in loc_spans:
                         added.append(InstMention(s, e, self.place_name(text), "public_authority", source="list", place=text))
                     else:

@@ -37,6 +37,15 @@ _LOCATION_HEADS = {"Landkreis", "Kreis", "Stadt", "Gemeinde", "Freistaat", "Regi
                    "Provinz", "Woiwodschaft"}
 
 
+def _after_aside(doc: Doc, k: int, limit: int) -> int:
+    """Past a short parenthesis after a list member: "Itzehoe (Kreis Steinburg), Heide"."""
+    if k < limit and doc[k].text == "(":
+        for j in range(k + 1, min(limit, k + 7)):
+            if doc[j].text == ")":
+                return j + 1
+    return k
+
+
 def _truncated_pair(doc: Doc, j: int, sent_start: int) -> bool:
     """Tokens j-2, j-1 are "Hafen-" "und": a truncated compound coordinated with the next word."""
     return j - 2 >= sent_start and doc[j - 1].lower_ in ("und", "oder") and len(doc[j - 2].text) > 2 \
@@ -159,13 +168,13 @@ class InstitutionFinder:
                     place, end = doc[start_places + 1 : k].text, k
             if place is not None:
                 spans = [(i, end, place)]
-                k = end
+                k = _after_aside(doc, end, limit)
                 while k + 1 < limit and doc[k].lower_ in ("und", "sowie", ","):
                     k2 = place_run(doc, k + 1, limit)
                     if k2 == k + 1:
                         break
                     spans.append((k + 1, k2, doc[k + 1 : k2].text))
-                    k = k2
+                    k = _after_aside(doc, k2, limit)
                 if len(spans) == 1 and doc[i + 1].lower_ in ("in", "aus"):
                     return []  # "Kliniken in Mittelhessen": a region, not a named house
                 if len(spans) > 1:
