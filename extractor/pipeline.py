@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from extractor import clean as cleaning
 from extractor import decide
-from extractor.assemble import build_facts
+from extractor.assemble.facts import build_facts
 from extractor.documents import CleanDocument, RawDocument, Skip
 from extractor.errors import CoopxError
 from extractor.nlp import loader

@@ -144,18 +144,17 @@ def resolve(doc, mentions: list[dict]) -> tuple[list[Entity], dict[int, Entity]]
 
 
 def variant_tokens(name: str) -> tuple[str, ...]:
-    """A name's words for comparing variants: lower case, hyphens and parentheses split,
-    short forms expanded, genitive "-s" of the last word and legal forms dropped."""
+    """A name's words for comparing variants: lower case, hyphens and parentheses split, short
+    forms expanded, inflected head nouns in their base form, legal forms dropped."""
     words = []
     for w in re.split(r"[\s\-–—/()]+", name.lower()):
         if not w or w in _GENERIC:
             continue
         words += _SHORT.get(w, w).split()
-    if len(words) > 1 and words[-1].endswith("s") and len(words[-1]) > 4:
-        words[-1] = words[-1][:-1]
-    head = lexicons.heads().lookup(words[0].capitalize()) if words else None
-    if head is not None and head.inflected:
-        words[0] = head.base.lower()
+    for k, w in enumerate(words):
+        head = lexicons.heads().lookup(w.capitalize())
+        if head is not None and head.inflected and not head.plural:
+            words[k] = head.base.lower()
     return tuple(words)
 
 

@@ -109,6 +109,9 @@ class StructureCandidates:
             return f"Stadt {place}"
         return place
 
+    def _is_place(self, text: str, span: tuple[int, int], loc_spans: set[tuple[int, int]]) -> bool:
+        return span in loc_spans or text in lexicons.regions() or (self.is_town is not None and self.is_town(text))
+
     def __call__(self, doc: Doc) -> Doc:
         f = _facts(doc)
         mentions = f.setdefault("inst", [])
@@ -132,13 +135,13 @@ class StructureCandidates:
                     if s in mention_at or any(k in taken for k in range(s, e)) or e - s > _MAX_ELEMENT:
                         continue
                     text = doc[s:e].text
-                    if prefix and e - s <= 3 and not any(lexicons.heads().lookup(t.text) for t in doc[s:e]):
-                        # "KH Amstetten, Scheibbs und Melk": the members share the first one's head
+                    if prefix and self._is_place(text, (s, e), loc_spans):
+                        # "KH Rheinfurt, Nordhain und Lindenau": places share the first member's head
                         added.append(InstMention(s, e, f"{prefix} {text}", mention_at[members[0][0]]["kind"],
                                                  mention_at[members[0][0]]["head"], place=text, source="list"))
                         taken.update(range(s, e))
                         continue
-                    if text in lexicons.regions() or (s, e) in loc_spans:
+                    if self._is_place(text, (s, e), loc_spans):
                         added.append(InstMention(s, e, self.place_name(text), "public_authority", source="list", place=text))
                     else:
                         added.append(InstMention(s, e, text, "other", source="list"))

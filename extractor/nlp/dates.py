@@ -17,8 +17,8 @@ _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)\.?$")
 _PREPS = {"seit", "ab", "am", "im", "zum", "bis", "vom", "von", "bereits", "anfang", "ende", "mitte", "schon", "jahr",
           "frühjahr", "sommer", "herbst", "winter", "frühling", "jahresbeginn", "jahresende", "in", "zu", "vor", "nach"}
 _RELATIVE = {"heute": 0, "gestern": -1, "vorgestern": -2, "morgen": 1}
-_SLASH_YEAR = re.compile(r"^(1[89]\d\d|20\d\d)/(\d\d|\d{4})$")  # "2014/15", "Schuljahr 2022/2023"
-_MONTH_YEAR = re.compile(r"^(\d{1,2})/(1[89]\d\d|20\d\d)$")  # "01/2020"
+_SLASH_YEAR = re.compile(r"^(1[89]\d\d|20\d\d)/(\d\d|\d{4})\.?$")  # "2014/15", "Schuljahr 2022/2023"
+_MONTH_YEAR = re.compile(r"^(\d{1,2})/(1[89]\d\d|20\d\d)\.?$")  # "01/2020"
 # "dieses Jahr", "im kommenden Jahr", "des vergangenen Jahres": a year relative to publication
 _YEAR_WORDS = {"dieses": 0, "diesen": 0, "diesem": 0, "laufenden": 0, "kommenden": 1, "nächsten": 1, "folgenden": 1,
                "vergangenen": -1, "letzten": -1, "vorigen": -1}
@@ -86,10 +86,11 @@ def find_dates(doc: Doc) -> list[DateMention]:
             m = DateMention(start, i + 1, int(_YEAR.match(t.text).group(1)))
         elif m is None and low in _RELATIVE and not (i + 1 < n and doc[i + 1].lower_ in ("früh", "abend", "morgen", "mittag")):
             m = DateMention(start, i + 1, relative_days=_RELATIVE[low])
-        elif m is None and (sy := _SLASH_YEAR.match(t.text)):
-            m = DateMention(start, i + 1, int(sy.group(1)), weak=True)
-        elif m is None and (my := _MONTH_YEAR.match(t.text)) and 1 <= int(my.group(1)) <= 12:
-            m = DateMention(start, i + 1, int(my.group(2)), int(my.group(1)), weak=True)
+        elif m is None and i + 2 < n and doc[i + 1].text == "/" and (sy := _SLASH_YEAR.match(f"{t.text}/{doc[i + 2].text}")):
+            m = DateMention(start, i + 3, int(sy.group(1)), weak=True)
+        elif m is None and i + 2 < n and doc[i + 1].text == "/" and (my := _MONTH_YEAR.match(f"{t.text}/{doc[i + 2].text}")) \
+                and 1 <= int(my.group(1)) <= 12:
+            m = DateMention(start, i + 3, int(my.group(2)), int(my.group(1)), weak=True)
         elif m is None and low in _YEAR_WORDS and i + 1 < n and doc[i + 1].lower_ in ("jahr", "jahres", "jahre"):
             m = DateMention(start, i + 2, relative_years=_YEAR_WORDS[low], weak=True)
 

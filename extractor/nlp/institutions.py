@@ -195,8 +195,8 @@ class InstitutionFinder:
             elif end < limit and doc[end].text == "(" and end + 2 < limit and doc[end + 2].text == ")" and ALLCAPS.match(doc[end + 1].text):
                 named = True
         if not named:
-            k = self._genitive_name(doc, end, limit)
-            if k > end:  # "Klinikum der Goethe-Universität", "Zweckverband der Volkshochschule X"
+            k = self._genitive_name(doc, end, limit) if not head.suffix_of_compound else end
+            if k > end:  # "Klinikum der Lindenau-Universität"; a compound head ("Leberzentrum des X") is a unit of X
                 canon = self._canonical(mods, head, doc[end:k].text, None)
                 return [InstMention(j, k, canon, self._kind(mods, head, canon), head.base, None, modifiers=mods)]
             return []

@@ -83,8 +83,9 @@ def place_run(doc: Doc, i: int, limit: int) -> int:
     j = i + 1
     while j < limit:
         tok = doc[j]
-        if j - i < 3 and is_namepart(tok) and not looks_like_person_start(doc, j) and tok.text not in lexicons.first_names():
-            j += 1  # "Schloss Hohenfels", "Teleintensivmedizin Bayern"
+        if j - i < 3 and is_namepart(tok) and not looks_like_person_start(doc, j) and tok.text not in lexicons.first_names() \
+                and not (j + 1 < limit and doc[j + 1].lower_ in ("des", "der", "eines", "einer")):
+            j += 1  # "Schloss Hohenfels", "Teleintensivmedizin Bayern"; not "Leisnig Teil des Netzwerks"
             continue
         if tok.text == "/" and j + 1 < limit and is_namepart(doc[j + 1]):
             j += 2

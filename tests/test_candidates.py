@@ -1,0 +1,146 @@
+"""Candidate generators the decisions read: names from structure (lists, shared heads, places
+acting as parties), head rules for compound and genitive names, variants of one organisation in
+one text, the organisation tagger's name folding, and date forms. All texts are the team's own."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.assemble.dates import resolve
+from extractor.features.view import build_view
+from extractor.nlp.components import facts
+from extractor.nlp.coordination import StructureCandidates
+from extractor.nlp.org_tagger import add_spans, canonical
+
+
+def names(nlp, text: str) -> list[str]:
+    return [m["canonical"] for m in facts(nlp(text))["inst"]]
+
+
+def entity_names(nlp, text: str) -> list[str]:
+    return [e.name for e in build_view(nlp(text)).entities]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a truncated compound joined by "und" is one name, on a head and on a legal form
+        ("Die Industrie- und Handelskammer Talberg berät.", ["Industrie- und Handelskammer Talberg"]),
+        ("Die Nordhainer Hafen- und Lagerhaus AG baut.", ["Nordhainer Hafen- und Lagerhaus AG"]),
+        # a bare head takes the name in its genitive complement
+        ("Das Klinikum der Lindenau-Universität wächst.", ["Klinikum der Lindenau-Universität"]),
+        # ... but not a genitive without a name
+        ("Das Klinikum der Stadt wächst.", []),
+        # plural town heads and plural-only heads coordinate their places
+        ("Die Städte Rheinfurt und Nordhain planen.", ["Stadt Rheinfurt", "Stadt Nordhain"]),
+        ("Die Stadtwerke Rheinfurt, Nordhain und Lindenau fusionieren nicht.",
+         ["Stadtwerke Rheinfurt", "Stadtwerke Nordhain", "Stadtwerke Lindenau"]),
+        # an aside in parentheses inside the list
+        ("Die Kliniken in Rheinfurt (Kreis Talberg), Nordhain und Lindenau planen.",
+         ["Klinik Rheinfurt", "Kreis Talberg", "Klinik Nordhain", "Klinik Lindenau"]),
+        # a state acting as a party
+        ("Das Land Hessen fördert das Projekt.", ["Land Hessen"]),
+    ],
+)
+def test_head_rules(nlp, text, expected):
+    assert names(nlp, text) == expected
+
+
+def test_list_members_of_a_known_organisation_become_candidates(nlp):
+    doc = nlp("Die Kreisklinik Talberg, Aurelia und das Zentrum Nordhain kooperieren.")
+    StructureCandidates()(doc)
+    found = {m["canonical"]: m["source"] for m in facts(doc)["inst"]}
+    assert found.get("Aurelia") == "list"
+
+
+def test_a_list_without_cue_and_known_member_is_no_candidate(nlp):
+    doc = nlp("Anna Berger, Jonas Keller und Maria Schulte wandern.")
+    StructureCandidates()(doc)
+    assert not [m for m in facts(doc)["inst"] if m["source"] == "list"]
+
+
+def test_list_members_share_the_first_members_head(nlp):
+    doc = nlp("Die KH Rheinfurt, Nordhain und Lindenau haben ein Kooperationsabkommen geschlossen.")
+    facts(doc)["inst"] = [{"start": 1, "end": 3, "canonical": "KH Rheinfurt", "kind": "hospital", "head": "KH",
+                           "place": "Rheinfurt", "place_adj": None, "abbr": None, "modifiers": [], "source": "ner",
+                           "score": None}]
+    facts(doc)["cue"] = [{"start": 9, "end": 10, "group": "cue", "label": "strong"}]
+    StructureCandidates(is_town=lambda w: w in ("Nordhain", "Lindenau"))(doc)
+    assert [m["canonical"] for m in facts(doc)["inst"]] == ["KH Rheinfurt", "KH Nordhain", "KH Lindenau"]
+
+
+def test_places_are_named_for_their_kind():
+    s = StructureCandidates(is_town=lambda w: w == "Rheinfurt")
+    assert s.place_name("Hessen") == "Land Hessen"
+    assert s.place_name("Uri") == "Kanton Uri"
+    assert s.place_name("Rheinfurt") == "Stadt Rheinfurt"
+    assert s.place_name("Griechenland") == "Griechenland"
+
+
+def _mention(start: int, canonical: str, source: str = "ner", head: str | None = None) -> dict:
+    return {"start": start, "end": start + 1, "canonical": canonical, "kind": "other", "head": head, "place": None,
+            "place_adj": None, "abbr": None, "modifiers": [], "source": source, "score": None}
+
+
+@pytest.mark.parametrize(
+    "names_, groups",
+    [
+        # a short form of the same words, and the same words in another order
+        (["Uni Talberg", "Universität Talberg"], [[0, 1]]),
+        (["Beteiligungsgesellschaft Aurelia", "Aurelia Beteiligungsgesellschaft"], [[0, 1]]),
+        # a distinctive short name inside exactly one longer name
+        (["Johann-Kepler-Universität", "Kepler-Universität"], [[0, 1]]),
+        # ... not inside two of them
+        (["Aurelia Pflege GmbH", "Aurelia Bau GmbH", "Aurelia"], [[0], [1], [2]]),
+        # initials of exactly one name
+        (["Lindenauer Klinik Nordhain", "LKN"], [[0, 1]]),
+        # a joint name of two named organisations is a variant of neither
+        (["Aurelia Borealis GmbH", "Aurelia", "Borealis"], [[0], [1], [2]]),
+        # a town beside its school stays a party of its own
+        (["Volkshochschule Rheinfurt", "Rheinfurt"], [[0], [1]]),
+    ],
+)
+def test_variants_of_one_organisation(nlp, names_, groups):
+    from extractor.assemble.institutions import resolve
+
+    doc = nlp(" ".join(["x"] * len(names_)))
+    mentions = [_mention(k, n, "place" if n == "Rheinfurt" else "ner") for k, n in enumerate(names_)]
+    _, of = resolve(doc, mentions)
+    for group in groups:
+        assert len({id(of[k]) for k in group}) == 1, (names_, group)
+    assert len({id(of[g[0]]) for g in groups}) == len(groups), names_
+
+
+def test_two_houses_in_one_place_stay_apart(nlp):
+    for text in ("Die Universität Talberg und die Fachhochschule Talberg kooperieren.",
+                 "Das Clemenshospital Talberg und die Raphaelsklinik Talberg kooperieren."):
+        assert len(build_view(nlp(text)).entities) == 2, text
+
+
+def test_tagged_spans_fold_to_the_nominative(nlp):
+    doc = nlp("Der Vorstand des Katholischen Klinikums Talberg tagte.")
+    assert canonical(doc, 2, 6)[0] == "Katholisches Klinikum Talberg"
+
+
+def test_tagged_spans_never_overwrite_rule_mentions(nlp):
+    doc = nlp("Die Kreisklinik Talberg und Aurelia Pflege kooperieren.")
+    before = [m["canonical"] for m in facts(doc)["inst"]]
+    add_spans(doc, [(1, 3, 0.9), (4, 6, 0.8)])
+    after = facts(doc)["inst"]
+    assert [m["canonical"] for m in after if m["source"] != "crf"] == before
+    assert [(m["canonical"], m["score"]) for m in after if m["source"] == "crf"] == [("Aurelia Pflege", 0.8)]
+
+
+@pytest.mark.parametrize(
+    "text, published, value",
+    [
+        ("Ab dem Schuljahr 2022/2023 lernen alle gemeinsam.", None, "2022"),
+        ("Der Vertrag gilt seit 01/2020.", None, "2020-01"),
+        ("Im kommenden Jahr beginnt die Kooperation.", "2024-05-06", "2025"),
+        ("Im kommenden Jahr beginnt die Kooperation.", None, None),
+    ],
+)
+def test_date_forms_for_the_date_decision(nlp, text, published, value):
+    dates = facts(nlp(text))["date"]
+    assert len(dates) == 1 and dates[0]["weak"]
+    assert resolve(dates[0], published, None) == value

@@ -1,0 +1,72 @@
+"""Learned decisions: the linear models' arithmetic and files, and that the shipped pipeline uses
+the shipped models (with the rules-only pipeline left to the rules)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from extractor import decide
+from extractor.decide.linear import LabelSet, LinearModel, load
+
+
+def test_linear_model_scores_explains_and_round_trips(tmp_path):
+    m = LinearModel("partner", {"cue": 2.0, "src=list": -1.0}, bias=-0.5, threshold=0.6)
+    f = {"cue": 1.0, "src=list": 1.0, "unknown": 3.0}
+    assert m.score(f) == pytest.approx(0.5)
+    assert m.proba(f) == pytest.approx(1 / (1 + math.exp(-0.5)))
+    assert m.decide(f) is True and m.decide({"src=list": 1.0}) is False
+    assert m.explain(f) == [("cue", 2.0), ("src=list", -1.0)]  # unknown features carry nothing
+    path = tmp_path / "m.json"
+    path.write_text(__import__("json").dumps(m.to_json()), encoding="utf-8")
+    assert load(path) == m
+
+
+def test_label_set_chooses_several_or_the_best():
+    s = LabelSet("types", {"research": LinearModel("r", {"forschung": 3.0}, -1.0, 0.5),
+                           "education": LinearModel("e", {"ausbildung": 3.0}, -1.0, 0.5)})
+    assert s.chosen({"forschung": 1.0, "ausbildung": 1.0}) == ["research", "education"]
+    assert s.chosen({}) == [] and s.best({"ausbildung": 0.5}) == "education"
+    assert LabelSet.from_json(s.to_json()) == s
+
+
+def test_decisions_folder_round_trips(tmp_path):
+    zero = LinearModel("x", {"a": 1.0}, 0.0)
+    labels = LabelSet("l", {"other": zero})
+    d = decide.Decisions(zero, zero, zero, labels, labels, zero, version="t")
+    d.to_dir(tmp_path)
+    assert decide.available(tmp_path)
+    back = decide.Decisions.from_dir(tmp_path)
+    assert back.partner == zero and back.types == labels
+    assert not decide.available(tmp_path / "missing")
+
+
+@pytest.mark.skipif(not decide.available(), reason="no decision models shipped")
+def test_shipped_pipeline_decides_and_says_so():
+    from extractor.pipeline import Pipeline
+    from extractor.settings import Settings
+
+    learned = Pipeline(Settings(model="shipped"))
+    assert learned.decisions is not None
+    assert any(c.startswith("coopx_decisions:") for c in learned.info.components)
+    assert {"coopx_org_tagger", "coopx_structure"} <= set(learned.nlp.pipe_names)
+    rules = Pipeline(Settings(model="blank"))
+    assert rules.decisions is None and "coopx_org_tagger" not in rules.nlp.pipe_names
+    off = Pipeline(Settings(model="shipped", decisions=False))
+    assert off.decisions is None and "coopx_structure" not in off.nlp.pipe_names
+
+
+@pytest.mark.skipif(not decide.available(), reason="no decision models shipped")
+def test_shipped_decisions_find_the_parties_of_an_invented_release():
+    from extractor.pipeline import extract_text
+
+    text = ("Kreisklinik Talberg und Hochschule Nordhain kooperieren\n"
+            "Die Kreisklinik Talberg und die Hochschule Nordhain haben am 3. Mai 2024 einen Kooperationsvertrag "
+            "unterzeichnet. Künftig bilden beide Partner gemeinsam Pflegekräfte aus und forschen zur Versorgung "
+            "älterer Menschen. „Wir freuen uns auf die Zusammenarbeit“, sagte Geschäftsführerin Anna Berger.")
+    rec = extract_text(text, published="2024-05-06")
+    assert rec.is_cooperation
+    names = {i.id: i.name for i in rec.institutions}
+    assert {names[p] for p in rec.cooperations[0].partners} == {"Kreisklinik Talberg", "Hochschule Nordhain"}
+    assert rec.cooperations[0].date is not None and rec.cooperations[0].date.value == "2024-05-03"
