@@ -29,7 +29,7 @@ import httpx
 import slow_page  # scripts/slow_page.py
 
 ROOT = Path(__file__).resolve().parent.parent
-TEXT = ("Das Klinikum Osnabrück und das Universitätsklinikum Münster haben am 3. Juni 2025 einen "
+TEXT = ("Das Klinikum Hardenbrück und das Universitätsklinikum Mühlberg haben am 3. Juni 2025 einen "
         "Kooperationsvertrag unterzeichnet. Die Zusammenarbeit umfasst die Weiterbildung von Ärztinnen und Ärzten.")
 
 

@@ -153,7 +153,7 @@ def dev_gold_spans(record: dict) -> set[tuple[int, int, str]]:
     NER annotates "Berger sagte"), a gold PER span.  Longer matches win overlaps.
     Limitations: organisations the gold does not list (media, funders mentioned in
     passing, ...) are not gold, so ORG precision is a lower bound; descriptive aliases
-    ("der Leisniger Klinik") are gold ORG although NER would not tag the article.
+    ("der Wernauer Klinik") are gold ORG although NER would not tag the article.
     """
     text = record["text"]
     gold = record.get("gold") or {}

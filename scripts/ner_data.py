@@ -95,7 +95,7 @@ def fix_token(token: str) -> str:
 # --------------------------------------------------------------------------- titles, abbreviations
 # Titles and forms of address are not part of a PER name (GermEval/NoSta-D guidelines, and
 # coopx's gold: "name without academic titles").  SmartData sometimes includes them
-# ("Dr. Stephan Riel", "Frau Merkel"); they are cut off every PER span.
+# ("Dr. Stephan Riel", "Frau Brandner"); they are cut off every PER span.
 TITLE_RE = re.compile(
     r"^(Dr|Prof|PD|Dipl|Ing|med|dent|vet|rer|nat|phil|pol|jur|oec|habil|h\.\s?c|mult|Dres|Drs|"
     r"Dipl\.-\w+|Herr|Herrn|Frau|Hr|Fr|Mr|Mrs|Ms|Sir|Dame)\.?$"

@@ -19,9 +19,9 @@ from extractor.errors import CoopxError
 from extractor.records import Record, json_schema
 from extractor.settings import Settings
 
-GOOD = ("Das Klinikum Osnabrück und das Universitätsklinikum Münster haben am 3. Juni 2025 einen Kooperationsvertrag "
+GOOD = ("Das Klinikum Hardenbrück und das Universitätsklinikum Mühlberg haben am 3. Juni 2025 einen Kooperationsvertrag "
         "unterzeichnet. Die Zusammenarbeit umfasst die Weiterbildung von Ärztinnen und Ärzten. „Wir freuen uns auf die "
-        "Zusammenarbeit“, sagt Prof. Dr. med. Anna Beispiel, Ärztliche Direktorin des Klinikums Osnabrück.")
+        "Zusammenarbeit“, sagt Prof. Dr. med. Anna Beispiel, Ärztliche Direktorin des Klinikums Hardenbrück.")
 ENGLISH = ("The hospital and the university signed a cooperation agreement on Monday, which will improve the "
            "training of doctors in the region.")
 PAGE = (f"<!doctype html><html><head><title>Kooperation besiegelt</title></head><body><nav>Start | Presse | Kontakt</nav>"
@@ -134,7 +134,7 @@ def test_extract_text(client):
     assert record.is_cooperation
     assert record.source.id == "pm-1" and record.source.published == "2025-06-04"
     names = {i.name for i in record.institutions}
-    assert any("Osnabrück" in n for n in names) and any("Münster" in n for n in names)
+    assert any("Hardenbrück" in n for n in names) and any("Mühlberg" in n for n in names)
 
 
 def test_analyze_returns_record_and_cleaned_text(client):
@@ -395,7 +395,7 @@ def test_slow_fetches_never_hold_up_health_or_text_requests(rules_pipeline, make
 
 def test_json_is_utf8(client):
     resp = client.post("/v1/extract", json={"text": GOOD})
-    assert "Münster" in resp.content.decode("utf-8") or "M\\u00fcnster" in resp.text
+    assert "Mühlberg" in resp.content.decode("utf-8") or "M\\u00fchlberg" in resp.text
     json.loads(resp.content)
 
 
@@ -426,7 +426,7 @@ def test_deep_html_gives_its_record(client):
 
 @pytest.mark.parametrize("published", ["2024-02-30", "2023-02-29", "2024-13-01", "2024-13", "9999-12-31", "0001-01-01"])
 def test_impossible_dates_are_422(client, published):
-    text = "Heute haben das Klinikum Osnabrück und die Universität Münster einen Kooperationsvertrag unterzeichnet."
+    text = "Heute haben das Klinikum Hardenbrück und die Universität Mühlberg einen Kooperationsvertrag unterzeichnet."
     body = assert_error(client.post("/v1/extract", json={"text": text, "published": published}), 422, "publication date")
     assert body["stage"] == "request"
 
@@ -444,4 +444,4 @@ def test_pages_with_charsets_of_no_real_charset(client, httpserver, charset):
         content_type=f"text/html; charset={charset}")
     resp = client.post("/v1/extract", json={"url": httpserver.url_for(f"/{charset}")})
     assert resp.status_code == 200, resp.text
-    assert any("Münster" in i["name"] for i in resp.json()["institutions"])
+    assert any("Mühlberg" in i["name"] for i in resp.json()["institutions"])

@@ -23,8 +23,8 @@ from tests.conftest import ROOT
 from tests.test_readers import write_warc
 
 # -- inputs shared with the other batch tests ------------------------------------------------
-PLACES = ["Osnabrück", "Münster", "Bielefeld", "Paderborn", "Detmold", "Minden", "Herford", "Gütersloh", "Lippstadt",
-          "Hamm", "Soest", "Unna", "Dortmund", "Bochum", "Essen", "Hagen"]
+PLACES = ["Hardenbrück", "Mühlberg", "Wiesental", "Paderborn", "Detmold", "Minden", "Herford", "Gütersloh", "Lippstadt",
+          "Hamm", "Soest", "Unna", "Eschenau", "Rothenfeld", "Essen", "Hagen"]
 TOPICS = ["die Weiterbildung von Ärztinnen und Ärzten", "die gemeinsame Versorgung von Schlaganfallpatienten",
           "ein telemedizinisches Konsil", "die Forschung zu seltenen Erkrankungen"]
 

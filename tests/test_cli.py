@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import ROOT
 
 EXAMPLE = ROOT / "corpus" / "examples" / "netzwerk_kooperation.txt"
-GOOD = ("Das Klinikum Osnabrück und das Universitätsklinikum Münster haben am 3. Juni 2025 einen Kooperationsvertrag "
+GOOD = ("Das Klinikum Hardenbrück und das Universitätsklinikum Mühlberg haben am 3. Juni 2025 einen Kooperationsvertrag "
         "unterzeichnet. Die Zusammenarbeit umfasst die Weiterbildung von Ärztinnen und Ärzten.")
 
 
@@ -32,7 +32,7 @@ def test_extract_stdin_summary():
     res = coopx("extract", "-", "--format", "summary", "--model", "blank", stdin=GOOD.encode())
     assert res.returncode == 0, res.stderr
     out = res.stdout.decode()
-    assert "Klinikum Osnabrück" in out and "Universitätsklinikum Münster" in out
+    assert "Klinikum Hardenbrück" in out and "Universitätsklinikum Mühlberg" in out
 
 
 def test_extract_html_file(tmp_path):
@@ -141,6 +141,6 @@ def test_extract_jsonl_is_one_compact_line_and_takes_german_dates():
 
 def test_dateline_fills_published_of_a_plain_text(tmp_path):
     path = tmp_path / "pm.txt"
-    path.write_text("Osnabrück, 11. März 2025 – " + GOOD, encoding="utf-8")
+    path.write_text("Hardenbrück, 11. März 2025 – " + GOOD, encoding="utf-8")
     source = json.loads(coopx("extract", str(path), "--model", "blank").stdout)["source"]
     assert (source["published"], source["published_origin"]) == ("2025-03-11", "text")

@@ -17,7 +17,7 @@ pytest.importorskip("pytest_httpserver")
 
 S = Settings(model="blank", allow_private_urls=True, fetch_timeout=0.5, fetch_retries=1, fetch_backoff=0.01,
              max_input_bytes=50_000)
-ARTICLE = ("Das Klinikum Osnabrück und das Universitätsklinikum Münster haben am 3. Juni 2025 einen "
+ARTICLE = ("Das Klinikum Hardenbrück und das Universitätsklinikum Mühlberg haben am 3. Juni 2025 einen "
            "Kooperationsvertrag unterzeichnet. Die Zusammenarbeit umfasst die Weiterbildung von Ärztinnen und Ärzten.")
 PAGE = (f"<html><head><title>Kooperation besiegelt</title><meta charset='utf-8'></head><body>"
         f"<nav><a href='/'>Startseite</a> | <a href='/kontakt'>Kontakt</a> | Impressum und Datenschutz</nav>"
@@ -30,7 +30,7 @@ def test_page_with_boilerplate_is_fetched_and_cleaned(httpserver):
     raw = fetch(httpserver.url_for("/news"), S)
     assert raw.content_type == "html" and raw.url == httpserver.url_for("/news") and raw.fetched
     doc = clean(raw, S)
-    assert "Universitätsklinikum Münster" in doc.text
+    assert "Universitätsklinikum Mühlberg" in doc.text
     assert "Cookie-Einstellungen" not in doc.text and "Startseite" not in doc.text
     assert doc.title == "Kooperation besiegelt"
 
@@ -118,7 +118,7 @@ def test_charset_from_header_meta_and_wrong_labels(httpserver):
     latin = PAGE.replace("charset='utf-8'", "charset='windows-1252'").encode("cp1252")
     # header says UTF-8, bytes are Windows-1252 as the <meta> says
     httpserver.expect_request("/wrong").respond_with_data(latin, content_type="text/html; charset=utf-8")
-    assert "Universitätsklinikum Münster" in fetch(httpserver.url_for("/wrong"), S).content
+    assert "Universitätsklinikum Mühlberg" in fetch(httpserver.url_for("/wrong"), S).content
     # header says ISO-8859-1 and is right; no <meta>
     plain = PAGE.replace("<meta charset='utf-8'>", "").encode("iso-8859-1")
     httpserver.expect_request("/latin").respond_with_data(plain, content_type="text/html; charset=ISO-8859-1")
@@ -128,7 +128,7 @@ def test_charset_from_header_meta_and_wrong_labels(httpserver):
     assert "Ärztinnen" in fetch(httpserver.url_for("/mislabel"), S).content
     # no charset anywhere, Windows-1252 bytes
     httpserver.expect_request("/none").respond_with_data(plain, content_type="text/html")
-    assert "Münster" in fetch(httpserver.url_for("/none"), S).content
+    assert "Mühlberg" in fetch(httpserver.url_for("/none"), S).content
 
 
 def test_only_http_and_https():

@@ -25,7 +25,7 @@ BLANK = Settings(model="blank")
 FUZZ = settings(max_examples=150, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
 
-WORDS = ["Das", "Klinikum", "Osnabrück", "und", "die", "Universität", "Münster", "haben", "am", "3.", "Juni", "2025",
+WORDS = ["Das", "Klinikum", "Hardenbrück", "und", "die", "Universität", "Mühlberg", "haben", "am", "3.", "Juni", "2025",
          "einen", "Kooperationsvertrag", "unterzeichnet", ".", "Heute", "morgen", "gestern", "Prof.", "Dr.",
          "Anna", "Beispiel", ",", "sagte", "„Wir", "freuen", "uns“", "GmbH", "Netzwerk", "Seit", "März", "\n"]
 ODD = ["\ud800", "\udfff", "\udce9", "\x00", "\x07", "\u200b", "\u202e", "\ufeff", "\u00ad", "\u0301", "🙂",

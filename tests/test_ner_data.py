@@ -19,16 +19,16 @@ GERMEVAL_4COL = (
     "#\thttp://de.wikipedia.org/wiki/Beispiel\t[2009-10-17]\t\n"
     "1\tDer\tO\tO\n"
     "2\tFC\tB-ORG\tO\n"
-    "3\tKickers\tI-ORG\tO\n"
-    "4\tDarmstadt\tI-ORG\tB-LOC\n"
+    "3\tRotweiß\tI-ORG\tO\n"
+    "4\tTalheim\tI-ORG\tB-LOC\n"
     "5\tund\tO\tO\n"
     "6\tdie\tO\tO\n"
     "7\tdeutschen\tB-LOCderiv\tO\n"
     "8\tFans\tO\tO\n"
     "\n"
     "#\thttp://www.example.de/artikel\t[2010-01-01]\t\n"
-    "1\tAngela\tB-PER\tO\n"
-    "2\tMerkel\tI-PER\tO\n"
+    "1\tHelga\tB-PER\tO\n"
+    "2\tBrandner\tI-PER\tO\n"
     "3\tlas\tO\tO\n"
     "4\t\u0084Faust\u0093\tB-OTH\tO\n"
     "5\tim\tO\tO\n"
@@ -63,8 +63,8 @@ def test_fix_token_c1_and_soft_hyphen():
 def test_germeval_four_columns_with_comments():
     sents = list(nd.read_germeval_sentences(GERMEVAL_4COL.splitlines(True)))
     assert len(sents) == 2
-    assert [t for t, _, _ in sents[0]] == ["Der", "FC", "Kickers", "Darmstadt", "und", "die", "deutschen", "Fans"]
-    assert sents[0][3] == ("Darmstadt", "I-ORG", "B-LOC")
+    assert [t for t, _, _ in sents[0]] == ["Der", "FC", "Rotweiß", "Talheim", "und", "die", "deutschen", "Fans"]
+    assert sents[0][3] == ("Talheim", "I-ORG", "B-LOC")
     assert sents[1][3][0] == "\u201eFaust\u201c"  # U+0084/U+0093 repaired
     # official outer chunks of the four base classes; deriv/part left out
     assert nd.germeval_gold_spans(sents[0]) == {(1, 4, "ORG")}
@@ -102,7 +102,7 @@ def test_deriv_part_become_outside_or_missing(tmp_path):
     assert doc[6].text == "deutschen" and doc[6].ent_iob_ == "O"
     doc = list(nd.germeval_docs(path, vocab, deriv_part="missing"))[0]
     assert doc[6].ent_iob == 0  # missing
-    assert [(e.text, e.label_) for e in doc.ents] == [("FC Kickers Darmstadt", "ORG")]
+    assert [(e.text, e.label_) for e in doc.ents] == [("FC Rotweiß Talheim", "ORG")]
 
 
 def _mention(start, end, typ):
@@ -110,31 +110,31 @@ def _mention(start, end, typ):
 
 
 def test_smartdata_v1_and_v3_records(tmp_path):
-    text = "Siemens-Chef Joe Kaeser besucht Berlin.\n\nStau auf der A 9 bei München."
+    text = "Voltaro-Chef Jens Albrecht besucht Kassel.\n\nStau auf der A 9 bei Göttingen."
 
     def at(form, typ):
         start = text.index(form)
         return start, start + len(form), typ
 
-    ents = [at("Siemens", "organization-company"), at("Joe Kaeser", "person"), at("Berlin", "location-city"),
-            at("A 9", "location-route"), at("München", "location-city"), at("Siemens-Chef", "org-position")]
+    ents = [at("Voltaro", "organization-company"), at("Jens Albrecht", "person"), at("Kassel", "location-city"),
+            at("A 9", "location-route"), at("Göttingen", "location-city"), at("Voltaro-Chef", "org-position")]
     v1 = {"id": "doc1", "text": text, "conceptMentions": [_mention(*e) for e in ents]}
-    v3 = {"id": "doc2", "text": "Die Deutsche Bahn streikt.",
-          "conceptMentions": [_mention(4, 17, "ORGANIZATION_COMPANY"), _mention(18, 25, "TRIGGER")]}
+    v3 = {"id": "doc2", "text": "Die Talbahn Nordhain streikt.",
+          "conceptMentions": [_mention(4, 20, "ORGANIZATION_COMPANY"), _mention(21, 28, "TRIGGER")]}
     path = tmp_path / "x.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in (v1, v3, v1)) + "\n", encoding="utf-8")
     nlp = spacy.blank("de")
     docs = list(nd.smartdata_docs([path], nlp))
     assert len(docs) == 3  # two paragraphs of doc1 (once: duplicate id skipped) + doc2
     d0, d1, d2 = docs
-    # org-position (0-12) overlaps the ORG mention but is ignored; "Siemens-Chef" does not
-    # align with spaCy's tokens "Siemens-Chef", so the ORG mention is marked missing there
-    assert ("Joe Kaeser", "PER") in [(e.text, e.label_) for e in d0.ents]
-    assert ("Berlin", "LOC") in [(e.text, e.label_) for e in d0.ents]
-    assert [(e.text, e.label_) for e in d1.ents] == [("München", "LOC")]
+    # org-position (0-12) overlaps the ORG mention but is ignored; "Voltaro-Chef" does not
+    # align with spaCy's tokens "Voltaro-Chef", so the ORG mention is marked missing there
+    assert ("Jens Albrecht", "PER") in [(e.text, e.label_) for e in d0.ents]
+    assert ("Kassel", "LOC") in [(e.text, e.label_) for e in d0.ents]
+    assert [(e.text, e.label_) for e in d1.ents] == [("Göttingen", "LOC")]
     route = [t for t in d1 if t.text in ("A", "9")]
     assert route and all(t.ent_iob == 0 for t in route)  # location-route -> missing
-    assert [(e.text, e.label_) for e in d2.ents] == [("Deutsche Bahn", "ORG")]
+    assert [(e.text, e.label_) for e in d2.ents] == [("Talbahn Nordhain", "ORG")]
     # dedupe against held-out ids
     assert len(list(nd.smartdata_docs([path], nlp, exclude_ids={"doc1"}))) == 1
 
@@ -223,9 +223,9 @@ def test_real_germeval_dev_counts():
 
 def test_titles_are_cut_off_person_spans():
     vocab = spacy.blank("de").vocab
-    doc = nd.bio_to_doc(vocab, ["Prof.", "Dr.", "Anna", "Berger", "und", "Frau", "Merkel"],
+    doc = nd.bio_to_doc(vocab, ["Prof.", "Dr.", "Anna", "Berger", "und", "Frau", "Brandner"],
                         ["B-PER", "I-PER", "I-PER", "I-PER", "O", "B-PER", "I-PER"])
-    assert [(e.text, e.label_) for e in doc.ents] == [("Anna Berger", "PER"), ("Merkel", "PER")]
+    assert [(e.text, e.label_) for e in doc.ents] == [("Anna Berger", "PER"), ("Brandner", "PER")]
     assert doc[0].ent_iob_ == "O" and doc[5].ent_iob_ == "O"
 
 

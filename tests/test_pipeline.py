@@ -71,7 +71,7 @@ def test_odd_characters_in_process_give_a_record_or_coopx_error(text):
 
 @pytest.mark.parametrize("published", ["2024-02-30", "2023-02-29", "2024-13-01", "2024-13", "9999-12-31", "0001-01-01"])
 def test_impossible_dates_in_process_are_coopx_errors(published):
-    text = "Heute haben das Klinikum Osnabrück und die Universität Münster einen Kooperationsvertrag unterzeichnet. " * 2
+    text = "Heute haben das Klinikum Hardenbrück und die Universität Mühlberg einen Kooperationsvertrag unterzeichnet. " * 2
     with pytest.raises(CoopxError, match="invalid publication date"):
         extract_text(text, published=published, settings=BLANK)
     with pytest.raises(CoopxError, match="invalid publication date"):
@@ -79,7 +79,7 @@ def test_impossible_dates_in_process_are_coopx_errors(published):
 
 
 def test_edge_dates_that_exist_resolve_relative_days():
-    text = "Morgen unterzeichnen das Klinikum Osnabrück und die Universität Münster einen Kooperationsvertrag. " * 2
+    text = "Morgen unterzeichnen das Klinikum Hardenbrück und die Universität Mühlberg einen Kooperationsvertrag. " * 2
     for published in ("2999-12-31", "1000-01-01", "11.03.2025", "11. März 2025"):
         record = extract_text(text, published=published, settings=BLANK)
         assert all(c.date is None or c.date.value[:4].isdigit() for c in record.cooperations)

@@ -14,7 +14,7 @@ from extractor.readers import estimate, load, read, read_all
 from extractor.settings import Settings
 
 S = Settings(model="blank", allow_private_urls=True, fetch_timeout=0.5, fetch_retries=0)
-ARTICLE = ("Das Klinikum Osnabrück und das Universitätsklinikum Münster haben am 3. Juni 2025 einen "
+ARTICLE = ("Das Klinikum Hardenbrück und das Universitätsklinikum Mühlberg haben am 3. Juni 2025 einen "
            "Kooperationsvertrag unterzeichnet.")
 PAGE = f"<html><head><title>T</title></head><body><article><p>{ARTICLE}</p></article></body></html>"
 
@@ -79,7 +79,7 @@ def write_warc(path, *, gz=True):
         response("https://example.org/a", PAGE.encode("utf-8"), "text/html; charset=utf-8")
         response("https://example.org/logo.png", b"\x89PNG....", "image/png")
         response("https://example.org/missing", b"<html>not found</html>", "text/html", "404 Not Found")
-        response("https://example.org/b", PAGE.replace("Münster", "Lübeck").encode("iso-8859-1"),
+        response("https://example.org/b", PAGE.replace("Mühlberg", "Lübeck").encode("iso-8859-1"),
                  "text/html; charset=iso-8859-1")
         response("https://example.org/c.txt", ARTICLE.encode(), "text/plain")
 
@@ -91,7 +91,7 @@ def test_warc_html_responses_become_documents(tmp_path, name, gz):
     docs = items(path)
     assert [d.url for d in docs] == ["https://example.org/a", "https://example.org/b", "https://example.org/c.txt"]
     assert all(isinstance(d, RawDocument) and d.fetched == "2024-05-01T10:00:00Z" for d in docs)
-    assert "Münster" in docs[0].content and "Lübeck" in docs[1].content  # the record's charset is honoured
+    assert "Mühlberg" in docs[0].content and "Lübeck" in docs[1].content  # the record's charset is honoured
     assert [d.content_type for d in docs] == ["html", "html", "text"]
     assert all(d.origin.startswith(f"{path}@") and d.id.startswith("urn:uuid:") for d in docs)
     assert len({d.origin for d in docs}) == 3
@@ -178,7 +178,7 @@ def test_urls_are_fetched_by_default_and_failures_are_skips(httpserver, tmp_path
     lst = tmp_path / "l.urls"
     lst.write_text(f"{httpserver.url_for('/ok')}\n{httpserver.url_for('/gone')}\n")
     ok, gone = items(lst)
-    assert isinstance(ok, RawDocument) and "Münster" in ok.content and ok.origin == httpserver.url_for("/ok")
+    assert isinstance(ok, RawDocument) and "Mühlberg" in ok.content and ok.origin == httpserver.url_for("/ok")
     assert isinstance(gone, Skip) and gone.stage == "fetch" and "HTTP 404" in gone.reason
     assert isinstance(load(PendingURL("u", "ftp://x/"), S), Skip)
 
@@ -212,7 +212,7 @@ def _pages(n: int) -> list[bytes]:
     import random
 
     rnd = random.Random(n)  # incompressible filler: the gzip members are long enough to cut inside
-    return [(PAGE.replace("Münster", f"Münster {k}") + "<!-- " + " ".join(str(rnd.random()) for _ in range(150))
+    return [(PAGE.replace("Mühlberg", f"Mühlberg {k}") + "<!-- " + " ".join(str(rnd.random()) for _ in range(150))
              + " -->").encode("utf-8") for k in range(n)]
 
 
@@ -223,7 +223,7 @@ def test_truncated_warc_keeps_complete_records_and_reports_the_cut_one(tmp_path,
     path.write_bytes(data[: len(data) - 300])  # inside the last record's body
     docs = items(path)
     assert [type(d).__name__ for d in docs] == ["RawDocument", "RawDocument", "Skip"]
-    assert "Münster 0" in docs[0].content and "Münster 1" in docs[1].content
+    assert "Mühlberg 0" in docs[0].content and "Mühlberg 1" in docs[1].content
     assert docs[2].origin == f"{path}@{offsets[2]}" and "truncated WARC record" in docs[2].reason
     path.write_bytes(data[: offsets[2] + 5])  # inside the last record's header
     docs = items(path)
@@ -239,7 +239,7 @@ def test_unknown_charset_in_a_warc_record_drops_nothing_else(tmp_path):
     path.write_bytes(first + rest)
     docs = items(path)
     assert len(docs) == 3 and all(isinstance(d, RawDocument) for d in docs)
-    assert "Münster 0" in docs[0].content
+    assert "Mühlberg 0" in docs[0].content
 
 
 def test_warc_without_documents_is_one_skipped_line(tmp_path):

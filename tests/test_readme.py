@@ -18,7 +18,7 @@ def test_python_example_returns_a_real_record():
     with contextlib.redirect_stdout(out):
         exec(compile(code, "README.md", "exec"), {})
     first, rest = out.getvalue().split("\n", 1)
-    assert first == "True ['Klinikum Osnabrück', 'Universitätsklinikum Münster']"
+    assert first == "True ['Klinikum Hardenbrück', 'Universitätsklinikum Mühlberg']"
     record = json.loads(rest)
     assert record["cooperations"] and record["cooperations"][0]["date"]["value"] == "2025-06-03"
 

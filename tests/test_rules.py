@@ -16,28 +16,28 @@ def inst_names(nlp, text: str) -> list[str]:
     "text, expected",
     [
         # genitive folds to nominative
-        ("Der Chefarzt des Herzzentrums Leipzig sprach.", ["Herzzentrum Leipzig"]),
+        ("Der Chefarzt des Herzzentrums Talberg sprach.", ["Herzzentrum Talberg"]),
         # brand + head + place
-        ("Die Helios Klinik Leisnig wächst.", ["Helios Klinik Leisnig"]),
+        ("Die Sanovia Klinik Wernau wächst.", ["Sanovia Klinik Wernau"]),
         # inflected adjective folds to the nominative form used without article
-        ("Sie sprach mit der Technischen Hochschule Brandenburg.", ["Technische Hochschule Brandenburg"]),
+        ("Sie sprach mit der Technischen Hochschule Kaltenbach.", ["Technische Hochschule Kaltenbach"]),
         # coordinated plural makes two houses
-        ("Die Universitätskliniken Leipzig und Jena planen.", ["Universitätsklinikum Leipzig", "Universitätsklinikum Jena"]),
+        ("Die Universitätskliniken Talberg und Nordhain planen.", ["Universitätsklinikum Talberg", "Universitätsklinikum Nordhain"]),
         # "für" complement belongs to the name
-        ("Das Karlsruher Institut für Technologie forscht.", ["Karlsruher Institut für Technologie"]),
+        ("Das Talberger Institut für Werkstofftechnik forscht.", ["Talberger Institut für Werkstofftechnik"]),
         # legal form closes a company name
-        ("Die ZF Getriebe Brandenburg GmbH investiert.", ["ZF Getriebe Brandenburg GmbH"]),
+        ("Die Voltaro Getriebe Kaltenbach GmbH investiert.", ["Voltaro Getriebe Kaltenbach GmbH"]),
         # compound authority names itself
-        ("Das Bundeskartellamt prüft den Fall.", ["Bundeskartellamt"]),
-        # place adjective with the place named elsewhere -> "Klinikum Nürnberg"
-        ("Nürnberg wächst. Das Nürnberger Klinikum baut.", ["Klinikum Nürnberg"]),
+        ("Das Landesgesundheitsamt prüft den Fall.", ["Landesgesundheitsamt"]),
+        # place adjective with the place named elsewhere -> "Klinikum Talberg"
+        ("Talberg wächst. Das Talberger Klinikum baut.", ["Klinikum Talberg"]),
         # a describing noun before a name without head noun or legal form
         ("Der Medizintechnikhersteller Dräger liefert.", ["Dräger"]),
         # abbreviated university heads with their place
-        ("Die TU Dresden und die Uni Leipzig forschen.", ["TU Dresden", "Uni Leipzig"]),
+        ("Die TU Talberg und die Uni Nordhain forschen.", ["TU Talberg", "Uni Nordhain"]),
         # "zu" before the place, and a known name joined by a dash
-        ("Die Universität zu Lübeck und die Charité – Universitätsmedizin Berlin forschen.",
-         ["Universität zu Lübeck", "Charité – Universitätsmedizin Berlin"]),
+        ("Die Universität zu Talberg und das Dräger – Forschungszentrum Lübeck forschen.",
+         ["Universität zu Talberg", "Dräger – Forschungszentrum Lübeck"]),
     ],
 )
 def test_institution_names(nlp, text, expected):
@@ -59,15 +59,15 @@ def test_no_institution_in_generic_phrases(nlp, text):
 
 
 def test_abbreviation_defined_and_reused(nlp):
-    doc = nlp("Die Universitätsmedizin Magdeburg (UMMD) wächst. Die UMMD baut ein Zentrum.")
+    doc = nlp("Die Universitätsmedizin Talberg (UMTB) wächst. Die UMTB baut ein Zentrum.")
     ms = facts(doc)["inst"]
-    assert [m["canonical"] for m in ms] == ["Universitätsmedizin Magdeburg", "Universitätsmedizin Magdeburg"]
-    assert ms[0]["abbr"] == "UMMD"
+    assert [m["canonical"] for m in ms] == ["Universitätsmedizin Talberg", "Universitätsmedizin Talberg"]
+    assert ms[0]["abbr"] == "UMTB"
 
 
 def test_undefined_abbreviation_matches_initials(nlp):
-    doc = nlp("Das Universitätsklinikum Münster berät. Das Team des UKM operiert.")
-    assert [m["canonical"] for m in facts(doc)["inst"]] == ["Universitätsklinikum Münster"] * 2
+    doc = nlp("Das Universitätsklinikum Nordhain berät. Das Team des UKN operiert.")
+    assert [m["canonical"] for m in facts(doc)["inst"]] == ["Universitätsklinikum Nordhain"] * 2
 
 
 def people(nlp, text):
@@ -78,11 +78,11 @@ def people(nlp, text):
     "text, expected",
     [
         ("sagt Prof. Dr. med. Anna Berger heute.", [("Anna Berger", "Prof. Dr. med.")]),
-        ("erklärt Julian Zimmer, Geschäftsführer.", [("Julian Zimmer", None)]),
+        ("erklärt Florian Weidemann, Geschäftsführer.", [("Florian Weidemann", None)]),
         ("Professor Hans-Jochen Weller lobt.", [("Hans-Jochen Weller", "Professor")]),
-        ("Prof. Dr. Jürgen von der Emde leitet.", [("Jürgen von der Emde", "Prof. Dr.")]),
-        ("Univ.-Prof. Dr. Alex W. Friedrich spricht.", [("Alex W. Friedrich", "Univ.-Prof. Dr.")]),
-        ("Dafür dankte Herr Hage allen.", [("Hage", None)]),
+        ("Prof. Dr. Markus von der Heyde leitet.", [("Markus von der Heyde", "Prof. Dr.")]),
+        ("Univ.-Prof. Dr. Lena K. Hofstetter spricht.", [("Lena K. Hofstetter", "Univ.-Prof. Dr.")]),
+        ("Dafür dankte Herr Lamprecht allen.", [("Lamprecht", None)]),
     ],
 )
 def test_people(nlp, text, expected):
@@ -92,8 +92,8 @@ def test_people(nlp, text, expected):
 @pytest.mark.parametrize(
     "text",
     [
-        "Das Robert Koch-Institut warnt.",  # first name opening an organisation
-        "Die Robert Bosch GmbH investiert.",
+        "Das Konrad Weidemann-Institut warnt.",  # first name opening an organisation
+        "Die Heinrich Ostermann GmbH investiert.",
         "Im März beginnt der Bau.",  # months are no names
     ],
 )
@@ -105,26 +105,27 @@ def test_no_people(nlp, text):
     "text, name, role, affiliation",
     [
         # role after the name, organisation after the role is the affiliation
-        ("„Gut“, erklärt Julian Zimmer, Klinikgeschäftsführer der Helios Klinik Leisnig.", "Julian Zimmer",
-         "Klinikgeschäftsführer", "Helios Klinik Leisnig"),
+        ("„Gut“, erklärt Florian Weidemann, Klinikgeschäftsführer der Sanovia Klinik Wernau.", "Florian Weidemann",
+         "Klinikgeschäftsführer", "Sanovia Klinik Wernau"),
         # role before the name with the organisation in between (genitive folded)
-        ("Der Präsident des Bundeskartellamts, Andreas Mundt, sagte dies.", "Andreas Mundt", "Präsident", "Bundeskartellamt"),
+        ("Der Präsident des Landesgesundheitsamts, Ulrich Brenner, sagte dies.", "Ulrich Brenner", "Präsident",
+         "Landesgesundheitsamt"),
         # modifier and sub-unit stay in the role
-        ("sagt Dr. Maria Kern, Leitende Oberärztin für Kardiologie an der Helios Klinik Borna.", "Maria Kern",
-         "Leitende Oberärztin für Kardiologie", "Helios Klinik Borna"),
+        ("sagt Dr. Maria Kern, Leitende Oberärztin für Nephrologie an der Sanovia Klinik Borna.", "Maria Kern",
+         "Leitende Oberärztin für Nephrologie", "Sanovia Klinik Borna"),
         # genitive role folds to nominative
-        ("im Beisein des Vorstandsvorsitzenden der Universitätsmedizin Talberg, Prof. Dr. Eva Lind.", "Eva Lind",
+        ("zur Freude des Vorstandsvorsitzenden der Universitätsmedizin Talberg, Prof. Dr. Eva Lind.", "Eva Lind",
          "Vorstandsvorsitzender", "Universitätsmedizin Talberg"),
         # the organisation closes a longer apposition: a project named first
-        ("sagt Dr. Nora Brandt, Leiterin des Pilotprojekts Tele-Visite am Universitätsklinikum Jena.", "Nora Brandt",
-         "Leiterin des Pilotprojekts", "Universitätsklinikum Jena"),
+        ("sagt Dr. Nora Brandt, Leiterin des Pilotprojekts Tele-Visite am Universitätsklinikum Nordhain.", "Nora Brandt",
+         "Leiterin des Pilotprojekts", "Universitätsklinikum Nordhain"),
         # role, adjective, organisation, then the name
         ("Der Präsident der staatlichen Hochschule Lindenau, Prof. Dr. Jonas Keller, unterschrieb.", "Jonas Keller",
          "Präsident", "Hochschule Lindenau"),
     ],
 )
 def test_roles_and_affiliations(extract, text, name, role, affiliation):
-    rec = extract("Das Universitätsklinikum Jena und die Helios Klinik Borna kooperieren. " + text)
+    rec = extract("Das Universitätsklinikum Nordhain und die Sanovia Klinik Borna kooperieren. " + text)
     person = next(p for p in rec.people if p.name == name)
     assert person.role == role
     names = {i.id: i.name for i in rec.institutions}
@@ -135,11 +136,11 @@ def test_roles_and_affiliations(extract, text, name, role, affiliation):
     "phrase, published, expected",
     [
         ("am 3. Juni 2025", None, "2025-06-03"),
-        ("Ab 12.07.2023", None, "2023-07-12"),
-        ("seit Mai 2022", None, "2022-05"),
-        ("Seit März", "2025-03-11", "2025-03"),  # month without year: publication year
+        ("Ab 14.09.2023", None, "2023-09-14"),
+        ("seit Mai 2021", None, "2021-05"),
+        ("Seit März", "2025-03-18", "2025-03"),  # month without year: publication year
         ("Seit März", None, None),  # ... and null without one
-        ("gestern", "2008-11-28", "2008-11-27"),
+        ("gestern", "2008-11-20", "2008-11-19"),
         ("am Freitag", "2020-07", "2020-07"),  # relative day, month-precise publication
         ("im Jahr 2000", None, "2000"),
     ],
@@ -153,12 +154,12 @@ def test_dates(nlp, phrase, published, expected):
 
 
 def test_cooperation_between_two_named_partners(extract):
-    rec = extract("Das Klinikum Osnabrück und das Universitätsklinikum Münster haben am 3. Juni 2025 einen "
+    rec = extract("Das Klinikum Hardenbrück und das Universitätsklinikum Mühlberg haben am 3. Juni 2025 einen "
                   "Kooperationsvertrag unterzeichnet. Die Zusammenarbeit umfasst die Weiterbildung und Telekonsile.")
     assert rec.is_cooperation
     names = {i.id: i.name for i in rec.institutions}
     coop = rec.cooperations[0]
-    assert sorted(names[p] for p in coop.partners) == ["Klinikum Osnabrück", "Universitätsklinikum Münster"]
+    assert sorted(names[p] for p in coop.partners) == ["Klinikum Hardenbrück", "Universitätsklinikum Mühlberg"]
     assert coop.status == "started"
     assert coop.date.value == "2025-06-03" and coop.date.kind == "signed"
     assert {"education", "telemedicine"} <= set(coop.types)
@@ -166,7 +167,7 @@ def test_cooperation_between_two_named_partners(extract):
 
 def test_network_members_joining_in_sequence(extract):
     rec = extract("Das Netzwerk Lungengesundheit wurde im Januar 2023 vom Klinikum Chemnitz gegründet. "
-                  "Als erster Partner trat die Helios Klinik Zwickau dem Netzwerk bei. "
+                  "Als erster Partner trat die Sanovia Klinik Zwickau dem Netzwerk bei. "
                   "Im Februar folgte das Erzgebirgsklinikum Annaberg und im März das Kreiskrankenhaus Freiberg.")
     names = {i.id: i.name for i in rec.institutions}
     pairs = {frozenset(names[p] for p in c.partners): c for c in rec.cooperations}
@@ -180,12 +181,12 @@ def test_network_members_joining_in_sequence(extract):
     "text",
     [
         # plain acquisition blocked by the authority
-        "Das Bundeskartellamt hat dem Klinikum Worms untersagt, das Hochstift Krankenhaus Worms zu erwerben. "
-        "Durch die Fusion hätte das Klinikum eine marktbeherrschende Stellung erlangt.",
+        "Die Landeskartellbehörde hat der Kreisklinik Talheim untersagt, das Marienstift-Krankenhaus Talheim zu erwerben. "
+        "Mit der Fusion hätte die Kreisklinik in der Region eine beherrschende Stellung erreicht.",
         # one organisation alone
         "Das Klinikum Rheinhagen hat einen neuen Chefarzt. Dr. Paul Meier übernimmt die Leitung der Chirurgie.",
         # a cooperation stopped by the competition authority
-        "Kartellamt stoppt Klinikpartnerschaft\nDas Bundeskartellamt hat die geplante Zusammenarbeit der Ruhrtal-Klinik "
+        "Wettbewerbshüter stoppen Klinikpartnerschaft\nDie Landeskartellbehörde hat die geplante Zusammenarbeit der Ruhrtal-Klinik "
         "Brilon und des Diemel-Krankenhauses Marsberg untersagt.",
         # a cooperation mentioned only in passing, late in a text about something else
         "Stadtwerke Talheim mit Rekordgewinn\nDie Stadtwerke Talheim haben 2024 mehr Strom verkauft. Der Umsatz stieg um "
@@ -200,17 +201,17 @@ def test_no_cooperation(extract, text):
 
 
 def test_announcer_is_not_a_partner(extract):
-    rec = extract("Die Universitätsmedizin Rostock und die Universitätsmedizin Greifswald haben einen "
-                  "Kooperationsvertrag unterzeichnet, wie das Bildungsministerium am Freitag mitteilte.", published="2020-07-10")
+    rec = extract("Die Universitätsmedizin Talberg und die Universitätsmedizin Nordhain haben einen "
+                  "Kooperationsvertrag unterzeichnet, wie das Gesundheitsministerium am Dienstag mitteilte.", published="2021-04-13")
     names = {i.id: i.name for i in rec.institutions}
-    assert sorted(names[p] for p in rec.cooperations[0].partners) == ["Universitätsmedizin Greifswald", "Universitätsmedizin Rostock"]
+    assert sorted(names[p] for p in rec.cooperations[0].partners) == ["Universitätsmedizin Nordhain", "Universitätsmedizin Talberg"]
 
 
 def test_boilerplate_gives_no_facts(extract):
-    rec = extract("Das Klinikum Osnabrück und das Universitätsklinikum Münster kooperieren in der Weiterbildung.\n"
-                  "Foto: Stadtwerke Osnabrück GmbH\nMehr zum Thema\nKlinikum Hamm und Universität Bonn schließen Kooperation")
+    rec = extract("Das Klinikum Hardenbrück und das Universitätsklinikum Mühlberg kooperieren in der Weiterbildung.\n"
+                  "Foto: Stadtwerke Hardenbrück GmbH\nMehr zum Thema\nKlinikum Wiesental und Universität Eschenau schließen Kooperation")
     names = sorted(i.name for i in rec.institutions)
-    assert names == ["Klinikum Osnabrück", "Universitätsklinikum Münster"]
+    assert names == ["Klinikum Hardenbrück", "Universitätsklinikum Mühlberg"]
 
 
 def test_implicit_host_of_zusammenarbeit_mit(extract):
@@ -228,21 +229,22 @@ def test_descriptor_noun_is_not_part_of_the_name(extract):
 
 
 def test_funder_is_not_a_partner(extract):
-    rec = extract("Die Nachwuchsgruppe Enzymkatalyse der Universität Talheim wird vom Bundesforschungsministerium mit "
-                  "2,5 Mio. Euro gefördert und kooperiert eng mit der RWTH Aachen.")
+    rec = extract("Die Nachwuchsgruppe Enzymkatalyse der Universität Talheim wird vom Landesforschungsministerium mit "
+                  "1,8 Mio. Euro gefördert und kooperiert eng mit der Technischen Hochschule Kaltenbach.")
     names = {i.id: i.name for i in rec.institutions}
-    assert all("Bundesforschungsministerium" not in names[p] for c in rec.cooperations for p in c.partners)
+    assert all("Landesforschungsministerium" not in names[p] for c in rec.cooperations for p in c.partners)
 
 
 @pytest.mark.parametrize(
     "text, name, affiliation",
     [
         # a minister and the ministry of the same field
-        ("Die Universitätsmedizin Rostock und die Universitätsmedizin Greifswald kooperieren, teilte das "
-         "Bildungsministerium mit. Bildungsministerin Bettina Martin lobte den Vertrag.", "Bettina Martin", "Bildungsministerium"),
+        ("Die Universitätsmedizin Talberg und die Universitätsmedizin Nordhain kooperieren, teilte das "
+         "Gesundheitsministerium mit. Gesundheitsministerin Carla Wohlfahrt lobte den Vertrag.", "Carla Wohlfahrt",
+         "Gesundheitsministerium"),
         # the house kind inside a compound role
-        ("Die Universitätsmedizin Talberg und das Fraunhofer-Institut für Datenanalyse kooperieren. "
-         "„Wir freuen uns“, erklärt Institutsleiter Dr. Tobias Wenzel.", "Tobias Wenzel", "Fraunhofer-Institut für Datenanalyse"),
+        ("Die Universitätsmedizin Talberg und das Brenntal-Institut für Datenanalyse kooperieren. "
+         "„Wir freuen uns“, erklärt Institutsleiter Dr. Tobias Wenzel.", "Tobias Wenzel", "Brenntal-Institut für Datenanalyse"),
         # a text about one organisation: its functions belong to it
         ("Das Klinikum Rheinhagen baut. Das Klinikum Rheinhagen wächst. Geschäftsführer Guido Hase ist zufrieden.",
          "Guido Hase", "Klinikum Rheinhagen"),
@@ -255,14 +257,14 @@ def test_affiliation_implied_by_the_role(extract, text, name, affiliation):
 
 
 def test_no_affiliation_guessed_between_two_houses(extract):
-    rec = extract("Das Klinikum Osnabrück und das Universitätsklinikum Münster kooperieren. Geschäftsführer Guido Hase lobt.")
+    rec = extract("Das Klinikum Hardenbrück und das Universitätsklinikum Mühlberg kooperieren. Geschäftsführer Guido Hase lobt.")
     assert next(p for p in rec.people if p.name == "Guido Hase").affiliation is None
 
 
 def test_menu_lines_above_the_headline_do_not_hide_the_lead(extract):
     menu = "\n".join(["Startseite", "Aktuelles", "Presse", "Karriere", "Kontakt", "Facebook Instagram", "Suche", "Menü"])
-    rec = extract(menu + "\nNeue Partnerschaft in der Region\nDas Klinikum Osnabrück und das Universitätsklinikum "
-                  "Münster haben einen Kooperationsvertrag unterzeichnet. Die Zusammenarbeit umfasst die Weiterbildung.")
+    rec = extract(menu + "\nNeue Partnerschaft in der Region\nDas Klinikum Hardenbrück und das Universitätsklinikum "
+                  "Mühlberg haben einen Kooperationsvertrag unterzeichnet. Die Zusammenarbeit umfasst die Weiterbildung.")
     assert rec.is_cooperation
 
 

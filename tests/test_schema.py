@@ -34,7 +34,7 @@ def test_dates_must_be_iso_with_precision(extract):
 
 
 def test_evidence_offsets_point_into_the_text(extract):
-    text = ("Leipzig. Das Universitätsklinikum Leipzig und die Helios Klinik Borna haben am 3. Juni 2025 einen "
+    text = ("Talberg. Das Universitätsklinikum Talberg und die Sanovia Klinik Borna haben am 3. Juni 2025 einen "
             "Kooperationsvertrag unterzeichnet. Die Zusammenarbeit umfasst die Weiterbildung von Ärzt:innen.")
     rec = extract(text)
     for coop in rec.cooperations:

@@ -243,7 +243,7 @@ def build(doc, art: Article, published: str | None) -> tuple[bool, list[dict]]:
     sents, per_sent_cues, context_types = art.sents, art.per_sent_cues, art.context_types
     coops = _group(art.events, art.hubs)
     is_coop = bool(coops) and not (art.ma_weight > art.strong_weight * 2 or (art.ma_weight >= 3 and art.strong_weight == 0))
-    # a cooperation stopped by an authority ("Kartellamt untersagt ...") is reported in the lead
+    # a cooperation stopped by an authority ("Kartellbehörde untersagt ...") is reported in the lead
     if any(c["group"] == "blocked" for si in range(min(3, len(sents))) for c in per_sent_cues.get(si, [])):
         is_coop = False
     # mentioned only in passing: the main cooperation appears late and nothing in the lead is about it

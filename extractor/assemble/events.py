@@ -172,7 +172,7 @@ def read_article(doc, facts: dict, of_mention: dict) -> Article:
 
 def _in_frame(doc, m: dict) -> bool:
     """"im Rahmen des Robotikzentrums X", "unter dem Dach der Y": the frame of a cooperation, not a
-    party; so is a name only the statistical NER found after "im" ("Kliniken im Helios Cluster X")."""
+    party; so is a name only the statistical NER found after "im" ("Kliniken im Sanovia Cluster X")."""
     before = [t.lower_ for t in doc[max(0, m["start"] - 3) : m["start"]]]
     if m.get("source") == "ner" and before and before[-1] in ("im", "in", "beim"):
         return True
@@ -204,14 +204,14 @@ def _with_partner(doc, ents, party) -> bool:
 
 
 def _non_partner(doc, m: dict, nonpartner: list[dict]) -> bool:
-    """"wie das Bildungsministerium mitteilte", "laut dem Klinikum", "X, das die Kooperation fördert",
+    """"wie das Gesundheitsministerium mitteilte", "laut dem Klinikum", "X, das die Kooperation fördert",
     "gefördert vom Land": the organisation reports, approves or funds; it is not a party."""
     if m["start"] > 0 and doc[m["start"] - 1].lower_ in ("wie", "laut") or \
             m["start"] > 1 and doc[m["start"] - 2].lower_ in ("wie", "laut"):
         return True
     before = [t.lower_ for t in doc[max(0, m["start"] - 2) : m["start"]]]
     if before and before[-1] in ("vom", "von", "durch") or before[:1] == ["von"]:
-        # "vom Bundesforschungsministerium mit 2,5 Mio. Euro gefördert"
+        # "vom Landesforschungsministerium mit 1,8 Mio. Euro gefördert"
         if any(0 <= c["start"] - m["end"] <= 10 and doc[c["start"]].lower_.startswith(("geförder", "finanzier", "unterstützt"))
                for c in nonpartner):
             return True
@@ -256,7 +256,7 @@ _FOUNDING = re.compile(r"^(gegründet|begründet|gründen|errichtet|eingerichtet
 
 def _named_centre(doc, sent, ents, words) -> object:
     """A joint centre or project named in the sentence: "soll das „Zentrum für X“ gegründet werden",
-    "trägt den Titel „Mitteldeutsches Krebszentrum“", "Unter der Bezeichnung „Zentrum ...“"."""
+    "trägt den Titel „Onkologisches Netzwerk Talberg“", "Unter der Bezeichnung „Zentrum ...“"."""
     nets = [e for e, _ in ents if e.kind == "network" or _CENTRE.search(e.name)]
     others = [e for e, _ in ents if e not in nets]
     if len(nets) != 1 or others:
@@ -267,7 +267,7 @@ def _named_centre(doc, sent, ents, words) -> object:
 
 
 def _hubs(doc, sents, per_sent_ents, per_sent_cues) -> dict:
-    """Network -> the organisation that runs it: "Netzwerk X des Herzzentrums Leipzig", "vom Y gegründet"."""
+    """Network -> the organisation that runs it: "Netzwerk X des Herzzentrums Talberg", "vom Y gegründet"."""
     hubs = {}
     for si, ents in per_sent_ents.items():
         for k, (e, m) in enumerate(ents):

@@ -2,9 +2,9 @@
 abbreviation, place and kind.
 
 Mentions are merged when they share a canonical name, when one name is a prefix of exactly one
-longer name ("Helios Klinik" -> "Helios Klinik Leisnig"), or when they name the same kind of
-house in the same place ("Leisniger Klinik" -> "Helios Klinik Leisnig", "Uniklinikum Würzburg"
--> "Universitätsklinikum Würzburg").
+longer name ("Sanovia Klinik" -> "Sanovia Klinik Wernau"), or when they name the same kind of
+house in the same place ("Wernauer Klinik" -> "Sanovia Klinik Wernau", "Uniklinikum Talberg"
+-> "Universitätsklinikum Talberg").
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ _FAMILIES = (
     ("univ", ("universität", "university", "uni")),
     ("college", ("hochschule", "fachhochschule")),
 )
-# short forms that stand for a longer word in the same name ("Uni Koblenz", "FH Erfurt")
+# short forms that stand for a longer word in the same name ("Uni Talberg", "FH Nordhain")
 _SHORT = {"uni": "universität", "fh": "fachhochschule", "th": "technische hochschule", "tu": "technische universität",
           "uniklinik": "universitätsklinikum", "uni-klinik": "universitätsklinikum", "uniklinikum": "universitätsklinikum",
           "unimedizin": "universitätsmedizin", "kh": "krankenhaus", "st.": "sankt"}
@@ -31,8 +31,8 @@ _GENERIC = frozenset("der die das des dem den und für in im am an zu zur zum vo
 
 
 def family(head: str | None) -> str | None:
-    """The kind of house a head names; a compound with a name of its own ("Clemenshospital",
-    "Raphaelsklinik") is a family of one, so two houses in one place stay apart."""
+    """The kind of house a head names; a compound with a name of its own ("Severinshospital",
+    "Josefsklinik") is a family of one, so two houses in one place stay apart."""
     if not head:
         return None
     low = head.lower()
@@ -94,8 +94,8 @@ def resolve(doc, mentions: list[dict]) -> tuple[list[Entity], dict[int, Entity]]
             parent[max(ra, rb)] = min(ra, rb)
 
     names = [norm(mentions[g[0]]["canonical"]) for g in groups]
-    # 1. prefix of exactly one longer name ("Helios Klinik" -> "Helios Klinik Leisnig"; "Siemens" ->
-    #    "Siemens Aktiengesellschaft" when only a legal form is added)
+    # 1. prefix of exactly one longer name ("Sanovia Klinik" -> "Sanovia Klinik Wernau"; "Voltaro" ->
+    #    "Voltaro Aktiengesellschaft" when only a legal form is added)
     legal = {" ".join(f).lower() for f in lexicons.legal_forms()}
     for a, na in enumerate(names):
         longer = [b for b, nb in enumerate(names) if b != a and nb.startswith(na + " ")]
@@ -159,8 +159,8 @@ def variant_tokens(name: str) -> tuple[str, ...]:
 
 
 def _names_another(extra: set[str], toks: list[tuple[str, ...]], a: int, b: int) -> bool:
-    """The longer name's other words are a third organisation ("Osram" in "Osram Continental
-    GmbH" beside "Continental"): a joint name, not a variant."""
+    """The longer name's other words are a third organisation ("Brenntal" in "Brenntal Voltaro
+    GmbH" beside "Voltaro"): a joint name, not a variant."""
     return any(c not in (a, b) and u and set(u) <= extra for c, u in enumerate(toks))
 
 
@@ -170,10 +170,10 @@ def _initials(words: tuple[str, ...]) -> str:
 
 def _link_variants(groups: list[list[int]], mentions: list[dict], names: list[str], find, union) -> None:
     """Variants of one organisation named apart in one text: the same words in another order or
-    form ("Uni Koblenz" / "Universität Koblenz", "Beteiligungsgesellschaft X" / "X
-    Beteiligungsgesellschaft"), a short form inside exactly one longer name ("Goethe-Universität"
-    in "Johann-Wolfgang-Goethe-Universität", a bare "Korneuburg" beside "Spital Korneuburg"), an
-    all-caps short form spelling the initials of exactly one name ("LUH")."""
+    form ("Uni Talberg" / "Universität Talberg", "Beteiligungsgesellschaft X" / "X
+    Beteiligungsgesellschaft"), a short form inside exactly one longer name ("Lessing-Universität"
+    in "Gotthold-Ephraim-Lessing-Universität", a bare "Wernau" beside "Spital Wernau"), an
+    all-caps short form spelling the initials of exactly one name ("UKN")."""
     toks = [variant_tokens(mentions[g[0]]["canonical"]) for g in groups]
     by_set: dict[frozenset, int] = {}
     for a, t in enumerate(toks):
@@ -204,7 +204,7 @@ def _link_variants(groups: list[list[int]], mentions: list[dict], names: list[st
 
 
 def _last_word_place(m: dict) -> str | None:
-    """"Helios Klinikum Erfurt" -> "Erfurt" when the name ends in a capitalised word after its head."""
+    """"Sanovia Klinikum Wernau" -> "Wernau" when the name ends in a capitalised word after its head."""
     head = m.get("head")
     if not head:
         return None

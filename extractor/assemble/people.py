@@ -1,11 +1,11 @@
 """Person mentions -> people with title, role and affiliation.
 
-A role attaches to a person as an apposition after the name ("Julian Zimmer,
-Klinikgeschäftsführer der Helios Klinik Leisnig") or before it ("Chefarzt Dr. Lutz Meyer",
-"Der Präsident des Bundeskartellamts, Andreas Mundt"); the organisation that closes the role's
+A role attaches to a person as an apposition after the name ("Florian Weidemann,
+Klinikgeschäftsführer der Sanovia Klinik Wernau") or before it ("Chefarzt Dr. Bernd Kaltwasser",
+"Der Präsident des Landesgesundheitsamts, Ulrich Brenner"); the organisation that closes the role's
 apposition (right after the role, after a department or project named first, or between role and
-name) is the affiliation. Later mentions by surname ("Herr Hage",
-"Prof. Medau") join the person named in full.
+name) is the affiliation. Later mentions by surname ("Herr Lamprecht",
+"Prof. Seidlitz") join the person named in full.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ _AUTHOR_OPENERS = ("von ", "autor", "text:", "text von", "redaktion")
 # words that introduce an affiliation: "der/des X", "am/im X", "an der X", "bei X", "aus der X", "für das X"
 _PREP_WORDS = frozenset("der des dem den die das am im an vom von bei beim in aus für".split())
 _CLAUSE_END = frozenset({",", ";", ":", ".", "!", "?", "(", ")", "„", "“", "”", '"', "«", "»"})
-_APPOSITION_SPAN = 14  # tokens an apposition may run before its organisation ("Leiter der ... der FAU")
+_APPOSITION_SPAN = 14  # tokens an apposition may run before its organisation ("Leiter der ... der UKN")
 
 
 @dataclass(eq=False)
@@ -35,7 +35,7 @@ class PersonEntity:
 
 
 def _is_author(doc, p: dict) -> bool:
-    """Bylines: "(Dr. Margareta Bögelein)" after a date line, "Von Anna Muster" at a line start."""
+    """Bylines: "(Dr. Hedwig Sommerfeld)" after a date line, "Von Anna Muster" at a line start."""
     sent = doc[p["start"]].sent
     before = doc[sent.start : p["start"]].text.strip().lower()
     if before.startswith(_AUTHOR_OPENERS) and p["start"] - sent.start <= 3:
@@ -47,9 +47,9 @@ def _is_author(doc, p: dict) -> bool:
 
 
 def _affiliation_after(doc, k: int, inst_starts: dict[int, tuple[int, object]], end: int | None = None) -> object:
-    """Entity that closes the apposition starting at token k: right there ("der Helios Klinik
-    Leisnig", "am UKW") or after a department or project named first ("der Klinik für
-    Anästhesie des Südharz Klinikums", "des Pilotprojekts Tele-Intensivmedizin am UKW").
+    """Entity that closes the apposition starting at token k: right there ("der Sanovia Klinik
+    Wernau", "am UKN") or after a department or project named first ("der Klinik für
+    Anästhesie des Emstal Klinikums", "des Pilotprojekts Tele-Visite am UKN").
     The scan stops at clause punctuation, at `end`, or after _APPOSITION_SPAN tokens."""
     if k >= len(doc):
         return None
@@ -123,8 +123,8 @@ def _house_named_in_role(role: str, entities: list) -> object:
 
 
 def _implied_affiliation(role: str, entities: list) -> object:
-    """Affiliation the role itself implies: "Bildungsministerin" -> the Bildungsministerium,
-    "Vorsitzender der Bosch-Geschäftsführung" -> Robert Bosch GmbH, and in a text about one
+    """Affiliation the role itself implies: "Gesundheitsministerin" -> the Gesundheitsministerium,
+    "Vorsitzender der Voltaro-Geschäftsführung" -> Voltaro Systemtechnik GmbH, and in a text about one
     organisation only, that organisation for a function inside it ("Geschäftsführer")."""
     low = role.lower()
     m = re.search(r"(\w+?)(minister|ministerin)\b", low)
@@ -167,7 +167,7 @@ def _match(people: list[PersonEntity], name: str) -> PersonEntity | None:
 
 def _introduced(doc, j: int) -> bool:
     """An organisation at token j is introduced by a preposition or article, possibly across
-    attributive adjectives ("der staatlichen Hochschule Coburg", "am Universitätsklinikum")."""
+    attributive adjectives ("der staatlichen Hochschule Lindenau", "am Universitätsklinikum")."""
     i = j - 1
     while i > 0 and doc[i].is_lower and _attributive(doc, doc[i]):
         i -= 1
@@ -200,17 +200,17 @@ def _role_for(doc, p, role_by_start, role_by_end, inst_starts, place_entities):
     if r is not None:
         affil = _affiliation_after(doc, r["end"], inst_starts)
         return r["text"], affil
-    # "Dr. Lutz Meyer aus Plauen": the house in that place
+    # "Dr. Bernd Kaltwasser aus Wernau": the house in that place
     if k + 1 < n and doc[p["end"]].lower_ == "aus" and doc[p["end"] + 1].text in place_entities:
         return None, place_entities[doc[p["end"] + 1].text]
-    # role before the name: "Chefarzt Dr. X", "Der Präsident des Bundeskartellamts, X"
+    # role before the name: "Chefarzt Dr. X", "Der Präsident des Landesgesundheitsamts, X"
     k = p["start"]
     if k > 0 and doc[k - 1].text == ",":
         k -= 1
     r = role_by_end.get(k)
     if r is not None:
         return r["text"], _affiliation_after(doc, r["end"], inst_starts)
-    # role, then the organisation, then the name: "Klinikgeschäftsführer des Herzzentrums Leipzig Matthias Hirsekorn"
+    # role, then the organisation, then the name: "Klinikgeschäftsführer des Herzzentrums Talberg Klaus Dornbusch"
     for gap_end in range(k, max(k - 8, 0), -1):
         r = None
         for e in range(gap_end, max(gap_end - 8, 0), -1):

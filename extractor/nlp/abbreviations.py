@@ -1,7 +1,7 @@
 """Abbreviations of organisation names: definitions in parentheses ("Universitätsmedizin
-Magdeburg (UMMD)", "Robert Koch-Institut (RKI)", "(INI) Hannover"), their later uses ("der UMMD",
-"MUL – CT"), and undefined all-caps short forms whose letters are the initials of a name in the
-text ("UKM" for "Universitätsklinikum Münster")."""
+Talberg (UMTB)", "Konrad Weidemann-Institut (KWI)", "(ISI) Kassel"), their later uses ("der UMTB",
+"MHT – PB"), and undefined all-caps short forms whose letters are the initials of a name in the
+text ("UKN" for "Universitätsklinikum Nordhain")."""
 
 from __future__ import annotations
 
@@ -40,16 +40,16 @@ def _pieces(name: str) -> list[str]:
 
 
 def initials_match(abbr: str, name: str) -> bool:
-    """"UKM" ~ "Universitätsklinikum Münster", "RKI" ~ "Robert Koch-Institut", "KIT" ~ "Karlsruher
-    Institut für Technologie": the letters are the initials of consecutive capitalised pieces."""
+    """"UKN" ~ "Universitätsklinikum Nordhain", "KWI" ~ "Konrad Weidemann-Institut", "TIW" ~ "Talberger
+    Institut für Werkstofftechnik": the letters are the initials of consecutive capitalised pieces."""
     letters = [c for c in abbr.upper() if c.isalpha()]
     initials = [p[0].upper() for p in _pieces(name) if p]
     return len(letters) >= 2 and letters == initials[: len(letters)] and len(initials) - len(letters) <= 1
 
 
 def attach_definitions(doc: Doc, found: list[InstMention], taken: set[int], sent_end, sent_start) -> None:
-    """"Universitätsmedizin Magdeburg (UMMD)", "International Neuroscience Institute (INI) Hannover",
-    "Medizinische Universität Lausitz – Carl Thiem (MUL – CT)"."""
+    """"Universitätsmedizin Talberg (UMTB)", "International Sleep Institute (ISI) Kassel",
+    "Medizinische Hochschule Talberg – Paul Brenner (MHT – PB)"."""
     by_end = {m.end: m for m in found}
     for i, tok in enumerate(doc):
         if tok.text != "(":
@@ -84,15 +84,15 @@ def attach_definitions(doc: Doc, found: list[InstMention], taken: set[int], sent
             by_end[m.end] = m
 
 def find_uses(doc: Doc, found: list[InstMention], taken: set[int], blocked: set[int]) -> None:
-    """Later uses of an abbreviation ("des INI", "der UMMD"), and all-caps short forms whose
-    letters are the initials of a name in the text ("UKM" for Universitätsklinikum Münster)."""
+    """Later uses of an abbreviation ("des ISI", "der UMTB"), and all-caps short forms whose
+    letters are the initials of a name in the text ("UKN" for Universitätsklinikum Nordhain)."""
     defined = {m.abbr: m for m in found if m.abbr}
     texts = [t.text for t in doc]
     for abbr, target in list(defined.items()):
         parts = abbr.split()
         if len(parts) < 2:
             continue
-        for i in range(len(doc) - len(parts) + 1):  # "MUL – CT" used again later
+        for i in range(len(doc) - len(parts) + 1):  # "MHT – PB" used again later
             if texts[i : i + len(parts)] == parts and not any(k in taken or k in blocked for k in range(i, i + len(parts))):
                 found.append(target.used_as(i, i + len(parts), abbr))
                 taken.update(range(i, i + len(parts)))
@@ -109,8 +109,8 @@ def find_uses(doc: Doc, found: list[InstMention], taken: set[int], blocked: set[
         taken.add(i)
 
 def _name_before_paren(doc: Doc, i: int, letters: list[str], by_end: dict, sent_start: int) -> InstMention | None:
-    """A name right before "(ABBR)" whose initials spell the abbreviation ("Robert Koch-Institut (RKI)",
-    "Medizinische Universität Lausitz – Carl Thiem (MUL – CT)") and that no head rule found."""
+    """A name right before "(ABBR)" whose initials spell the abbreviation ("Konrad Weidemann-Institut (KWI)",
+    "Medizinische Hochschule Talberg – Paul Brenner (MHT – PB)") and that no head rule found."""
     j = i
     initials: list[str] = []
     while j - 1 >= sent_start and i - j < 8:

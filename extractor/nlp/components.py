@@ -96,7 +96,7 @@ def _plausible_org(doc: Doc, ent: Span) -> bool:
     if ent.start > 0 and doc[ent.start - 1].text == "(" and ent.end < len(doc) and doc[ent.end].text == ")":
         return False
     if len(ent) > 1 and ent[0].lower_ in ("klinik", "abteilung") and ent[1].lower_ == "für":
-        return False  # a department ("Klinik für Psychiatrie ... der UMMD"), as the rules read it too
+        return False  # a department ("Klinik für Dermatologie ... der UMTB"), as the rules read it too
     if len(ent) == 1:
         if ent.text in lexicons.generic_abbreviations():
             return False
@@ -128,7 +128,7 @@ def _plausible_person(doc: Doc, ent: Span) -> bool:
 def _ner_institution(ent: Span) -> InstMention:
     head = heads().last_in(t.text for t in ent)
     text = ent.text
-    # genitive "-s" of a single-word name ("Siemens" keeps it: only strip when a head says so)
+    # genitive "-s" of a single-word name ("Philips" keeps it: only strip when a head says so)
     if head is not None and len(ent) == 1:
         text = head.base
     return InstMention(ent.start, ent.end, text, head.kind if head else "other", head.base if head else None, source="ner")

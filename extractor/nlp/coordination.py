@@ -1,12 +1,13 @@
 """`coopx_structure`: organisation candidates from the shape of the sentence, not from the words.
 
-- Lists: "Coop, Conad, Colruyt und Eroski", "Diakonie, Drogenberatung und der Sozialpsychiatrische
-  Dienst": when one member of a coordinated list of names is an organisation mention, the other
-  members are candidates too; a list of three or more names in a sentence with a cooperation cue
-  is one even when no member is known ("Karlsruhe, Heidelberg, Mannheim und Speyer treten bei").
+- Lists: "Alvena, Brunthal, Corvetta und Dravon", "Suchthilfe, Schuldnerberatung und der
+  Sozialpsychiatrische Dienst": when one member of a coordinated list of names is an organisation
+  mention, the other members are candidates too; a list of three or more names in a sentence
+  with a cooperation cue is one even when no member is known ("Talberg, Nordhain, Wernau und
+  Kaltenbach treten bei").
 - Places acting as parties: a place the NER found that is not introduced by a preposition of
   place ("in", "aus", "nach") in a sentence with a cooperation cue ("Hessen spart ...",
-  "zwischen Baden und Mödling").
+  "zwischen Wernau und Kaltenbach").
 
 They are candidates only (source "list" / "place"); the decision models learn when they are
 parties. Runs after the people and cue components, so names of people are never list members.
@@ -84,7 +85,7 @@ def _lists(doc: Doc, start: int, end: int, mention_at: dict[int, dict]) -> list[
 
 
 def _shared_head(first: dict | None) -> str | None:
-    """The head words a list's first member puts before its place ("KH" of "KH Amstetten",
+    """The head words a list's first member puts before its place ("KH" of "KH Talberg",
     "Städtisches Klinikum" of "Städtisches Klinikum Lüneburg"), if it is a house in a place."""
     if not first or not first.get("head") or not first.get("place"):
         return None
@@ -154,7 +155,7 @@ class StructureCandidates:
                 if ent.start > 0 and doc[ent.start - 1].lower_ in _PLACE_PREPS:
                     continue
                 if ent.end < len(doc) and (doc[ent.end].text[:1].isupper() and doc[ent.end].is_alpha):
-                    continue  # "Berliner Stadtwerke": part of a longer name
+                    continue  # "Talberger Stadtwerke": part of a longer name
                 added.append(InstMention(ent.start, ent.end, self.place_name(ent.text), "public_authority", source="place",
                                          place=ent.text))
                 taken.update(range(ent.start, ent.end))

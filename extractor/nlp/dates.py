@@ -1,5 +1,5 @@
 """German date expressions -> parts (year, month, day or a relative anchor), with the preposition
-that says what the date means ("seit März", "Ab 12.07.2023", "am Mittwoch, 15. Dezember 1999").
+that says what the date means ("seit März", "Ab 14.09.2023", "am Mittwoch, 14. Juni 2000").
 Resolution against the publication date happens in `extractor.assemble.dates`."""
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def find_dates(doc: Doc) -> list[DateMention]:
         low = t.lower_
         m = None
         start = i
-        # "am Mittwoch, 15. Dezember 1999" / "Freitag, 19. September 2014": the weekday joins the date
+        # "am Mittwoch, 14. Juni 2000" / "Freitag, 21. November 2014": the weekday joins the date
         wd = weekdays.get(low)
         if wd is not None:
             k = i + 1

@@ -1,9 +1,9 @@
 """Rule-based organisation mentions: head nouns with their name parts, legal forms, known
 organisations, abbreviations in parentheses, and coordinated plurals
-("Universitätskliniken Leipzig und Jena" -> two mentions).
+("Universitätskliniken Talberg und Nordhain" -> two mentions).
 
 Each mention carries a canonical nominative name built from its parts, so genitive and dative
-forms ("des Herzzentrums Leipzig") fold to "Herzzentrum Leipzig".
+forms ("des Herzzentrums Talberg") fold to "Herzzentrum Talberg".
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ _LOCATION_HEADS = {"Landkreis", "Kreis", "Stadt", "Gemeinde", "Freistaat", "Regi
 
 
 def _after_aside(doc: Doc, k: int, limit: int) -> int:
-    """Past a short parenthesis after a list member: "Itzehoe (Kreis Steinburg), Heide"."""
+    """Past a short parenthesis after a list member: "Wernau (Kreis Talberg), Kaltenbach"."""
     if k < limit and doc[k].text == "(":
         for j in range(k + 1, min(limit, k + 7)):
             if doc[j].text == ")":
@@ -47,7 +47,7 @@ def _after_aside(doc: Doc, k: int, limit: int) -> int:
 
 
 def _truncated_pair(doc: Doc, j: int, sent_start: int) -> bool:
-    """Tokens j-2, j-1 are "Hafen-" "und": a truncated compound coordinated with the next word."""
+    """Tokens j-2, j-1 are "Mühlen-" "und": a truncated compound coordinated with the next word."""
     return j - 2 >= sent_start and doc[j - 1].lower_ in ("und", "oder") and len(doc[j - 2].text) > 2 \
         and doc[j - 2].text.endswith("-") and doc[j - 2].text[:1].isupper()
 
@@ -112,7 +112,7 @@ class InstitutionFinder:
         if head is None:
             return []
         if tok.text.isupper() and (not (i + 1 < len(doc) and is_namepart(doc[i + 1])) or (i > 0 and doc[i - 1].text == "(")):
-            return []  # "TU Dresden" names a house; a bare "TU" or an abbreviation in parentheses does not
+            return []  # "TU Talberg" names a house; a bare "TU" or an abbreviation in parentheses does not
         if head.base in _LOCATION_HEADS and i > 0 and doc[i - 1].lower_ in ("im", "in", "aus", "nach", "ins"):
             return []
         sent = self._sent(i)
@@ -124,10 +124,10 @@ class InstitutionFinder:
                 j -= 1
                 continue
             if _truncated_pair(doc, j, sent.start):
-                j -= 2  # "Industrie- und Handelskammer", "Herz- und Diabeteszentrum": one name
+                j -= 2  # "Industrie- und Handelskammer", "Herz- und Gefäßzentrum": one name
                 continue
             if prev.text in ("–", "—") and j - 2 >= sent.start and doc[j - 2].text in self.known:
-                j -= 2  # "Charité – Universitätsmedizin Berlin": a known name joined by a dash
+                j -= 2  # "Dräger – Forschungszentrum Lübeck": a known name joined by a dash
                 continue
             if not is_namepart(prev) or looks_like_person_start(doc, j - 1):
                 break
@@ -153,13 +153,13 @@ class InstitutionFinder:
             if k > end + 2:
                 end = k
         if end + 1 < limit and doc[end].lower_ == "zu" and is_namepart(doc[end + 1]):
-            end += 1  # "Universität zu Lübeck"
+            end += 1  # "Universität zu Talberg"
         p_end = place_run(doc, end, limit)
         if p_end > end:
             place = doc[end:p_end].text
             end = p_end
         mentions: list[InstMention] = []
-        # coordinated plural: "Universitätskliniken Leipzig und Jena", "Helios Kliniken in Plauen und Erfurt"
+        # coordinated plural: "Universitätskliniken Talberg und Nordhain", "Sanovia Kliniken in Wernau und Borna"
         if head.plural:
             start_places = i + 1
             if place is None and start_places < limit and doc[start_places].lower_ in ("in", "aus") :
@@ -189,7 +189,7 @@ class InstitutionFinder:
                 return []
         named = bool(mods) or place is not None or end > i + 1 or proper_compound(tok.text)
         if not named:
-            # a compound public authority names itself ("Bundeskartellamt", "Bildungsministerium")
+            # a compound public authority names itself ("Landesgesundheitsamt", "Gesundheitsministerium")
             if head.suffix_of_compound and head.kind == "public_authority" and not head.plural:
                 named = True
             elif end < limit and doc[end].text == "(" and end + 2 < limit and doc[end + 2].text == ")" and ALLCAPS.match(doc[end + 1].text):
@@ -229,7 +229,7 @@ class InstitutionFinder:
         return e if named else k
 
     def _for_complement(self, doc: Doc, k: int, limit: int) -> int:
-        """End of "für Technologie", "für Luft- und Raumfahrt", "für Anästhesiologie Münster/Osnabrück"."""
+        """End of "für Technologie", "für Wasser- und Bodenschutz", "für Anästhesiologie Talberg/Wernau"."""
         start = k
         last_good = k
         while k < limit and k - start < 8:
@@ -298,7 +298,7 @@ class InstitutionFinder:
                     j -= 1
                     continue
                 if _truncated_pair(doc, j, sent.start):
-                    j -= 2  # "Hafen- und Lagerhaus AG"
+                    j -= 2  # "Mühlen- und Speicherbau AG"
                     continue
                 break
             if j < i:

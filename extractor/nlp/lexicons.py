@@ -56,7 +56,7 @@ class HeadLexicon:
         return head
 
     def last_in(self, words) -> Head | None:
-        """The head of a name: the last head word in it ("Klinik für Psychiatrie Leipzig" -> Klinik)."""
+        """The head of a name: the last head word in it ("Klinik für Dermatologie Talberg" -> Klinik)."""
         head = None
         for word in words:
             head = self.lookup(word) or head

@@ -13,7 +13,7 @@ class InstMention:
     kind: str
     head: str | None = None  # nominative head, e.g. "Klinikum"
     place: str | None = None
-    place_adj: str | None = None  # "Leipziger" in "Leipziger Universitätsklinikum"
+    place_adj: str | None = None  # "Talberger" in "Talberger Universitätsklinikum"
     abbr: str | None = None
     modifiers: list[str] = field(default_factory=list)
     source: str = "head"  # head | legal | known | abbr | abbr-use | ner | coord | descriptor | crf | list
@@ -23,5 +23,5 @@ class InstMention:
         return asdict(self)
 
     def used_as(self, start: int, end: int, abbr: str) -> InstMention:
-        """A later use of this organisation's abbreviation at tokens start:end ("UKM sagte ...")."""
+        """A later use of this organisation's abbreviation at tokens start:end ("UKN sagte ...")."""
         return InstMention(start, end, self.canonical, self.kind, self.head, self.place, abbr=abbr, source="abbr-use")

@@ -43,7 +43,7 @@ def is_namepart(tok: Token, *, allow_heads: bool = False) -> bool:
 
 
 def proper_compound(word: str) -> bool:
-    """"Emstal-Klinikverbund", "Südharz-Klinikum": a capitalised proper-name part before the head."""
+    """"Emstal-Klinikverbund", "Nordwald-Klinikum": a capitalised proper-name part before the head."""
     parts = word.split("-")
     return len(parts) >= 2 and len(parts[0]) >= 4 and parts[0][:1].isupper() and lexicons.heads().lookup(parts[0]) is None \
         and parts[0] not in ("Reha", "Herz", "Kinder", "Frauen", "Notfall", "Akut", "Fach", "Haupt", "Kreis", "Tele", "Uni", "Gesundheits")
@@ -77,7 +77,7 @@ def fold_adjective(word: str, gender: str) -> str:
 
 def place_run(doc: Doc, i: int, limit: int) -> int:
     """End of a place-like name starting at i (0 tokens if none): Erfurt, Rothenburg ob der Tauber,
-    Münster/Osnabrück, Halle (Saale)."""
+    Talberg/Wernau, Halle (Saale)."""
     if i >= limit or not is_namepart(doc[i]) or looks_like_person_start(doc, i):
         return i
     j = i + 1
@@ -85,7 +85,7 @@ def place_run(doc: Doc, i: int, limit: int) -> int:
         tok = doc[j]
         if j - i < 3 and is_namepart(tok) and not looks_like_person_start(doc, j) and tok.text not in lexicons.first_names() \
                 and not (j + 1 < limit and doc[j + 1].lower_ in ("des", "der", "eines", "einer")):
-            j += 1  # "Schloss Hohenfels", "Teleintensivmedizin Bayern"; not "Leisnig Teil des Netzwerks"
+            j += 1  # "Schloss Hohenfels", "Teleintensivmedizin Bayern"; not "Talberg Teil des Netzwerks"
             continue
         if tok.text == "/" and j + 1 < limit and is_namepart(doc[j + 1]):
             j += 2
@@ -114,6 +114,6 @@ _NETWORK_NAME = re.compile(r"(^|\s)(netzwerk|verbund|allianz|konsortium|plattfor
 
 
 def is_network_name(name: str) -> bool:
-    """"Netzwerk Herzgesundheit", "Schlaganfallnetzwerk Mittelhessen", "Verbund X", "Palliativnetz Altmark";
+    """"Netzwerk Lungengesundheit", "Schlaganfallnetzwerk Mittelhessen", "Verbund X", "Palliativnetz Altmark";
     not an operator such as "Klinikverbund Emstal"."""
     return bool(_NETWORK_NAME.search(name + " "))

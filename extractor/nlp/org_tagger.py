@@ -74,7 +74,7 @@ def sentence_items(doc: Doc, featurizer: Featurizer) -> list[tuple[list[int], li
 
 def canonical(doc: Doc, start: int, end: int) -> tuple[str, str | None, str]:
     """(nominative name, head, kind) of a tagged span: inflected head nouns and the adjectives
-    before them fold to the nominative ("des Diakonischen Werkes Baden" -> "Diakonisches Werk Baden")."""
+    before them fold to the nominative ("des Evangelischen Hilfswerkes Talberg" -> "Evangelisches Hilfswerk Talberg")."""
     toks = [t.text for t in doc[start:end]]
     while toks and toks[0].lower() in labels.ARTICLES:
         toks = toks[1:]

@@ -2,8 +2,8 @@
 
 A person starts with titles ("Prof. Dr. med."), an honorific ("Herr", "Frau") or a known first
 name followed by a capitalised surname. A role phrase is a German function noun with its
-modifiers and sub-unit ("Leitende Oberärztin für Kardiologie", "Direktor der Klinik für
-Psychiatrie"); the organisation after it is an affiliation, not part of the role.
+modifiers and sub-unit ("Leitende Oberärztin für Nephrologie", "Direktor der Klinik für
+Dermatologie"); the organisation after it is an affiliation, not part of the role.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def find_people(doc: Doc, insts: set[int]) -> list[PersonMention]:
 
 
 def _org_follows(doc: Doc, i: int) -> bool:
-    """"Robert Koch-Institut", "Carl Zeiss Stiftung": a first name that opens an organisation name."""
+    """"Konrad Weidemann-Institut", "Carl Zeiss Stiftung": a first name that opens an organisation name."""
     for k in range(i, min(i + 3, len(doc))):
         if lexicons.heads().lookup(doc[k].text) or doc[k].text in ("GmbH", "AG", "Stiftung", "SE"):
             return True
@@ -107,7 +107,7 @@ def _org_follows(doc: Doc, i: int) -> bool:
 
 
 def _name_run(doc: Doc, j: int, insts: set[int]) -> int:
-    """End of a personal name starting at j: 'Hans-Jochen Heinze', 'Alex W. Friedrich', 'Jürgen von der Emde'."""
+    """End of a personal name starting at j: 'Hans-Jochen Weller', 'Lena K. Hofstetter', 'Markus von der Heyde'."""
     k = j
     n = len(doc)
     count = 0
@@ -146,7 +146,7 @@ def find_roles(doc: Doc, insts: dict[int, int], people: set[int]) -> list[RoleMe
                 and doc[start - 1].lower_ not in ARTICLES and start - 1 not in people:
             start -= 1
         end = i + 1
-        # coordinated roles: "Präsident und Gründer", "Vizepräsident und Stellvertretender Ärztlicher Direktor"
+        # coordinated roles: "Präsidentin und Gründerin", "Vizepräsident und Stellvertretender Pflegedirektor"
         while end + 1 < n and doc[end].lower_ in ("und", "sowie"):
             k = end + 1
             while k < n and lex.is_modifier(doc[k].text):
@@ -165,10 +165,10 @@ def find_roles(doc: Doc, insts: dict[int, int], people: set[int]) -> list[RoleMe
 
 
 def _role_complement(doc: Doc, k: int, insts: dict[int, int], people: set[int]) -> int:
-    """Extend a role over its sub-unit: "für Kardiologie", "der Klinik für Psychiatrie und
-    Psychotherapie", "des Pilotprojekts Tele-Intensivmedizin", "Innere Medizin", "Wissenschaft"."""
+    """Extend a role over its sub-unit: "für Kardiologie", "der Klinik für Dermatologie und
+    Allergologie", "des Pilotprojekts Tele-Visite", "Innere Medizin", "Wissenschaft"."""
     n = len(doc)
-    # "Oberarzt Innere Medizin", "Gründungsvorständin Wissenschaft"
+    # "Oberarzt Innere Medizin", "Vorstand Forschung"
     m = k
     while m < n and is_cap(doc[m]) and not nonname(doc[m]) and m not in insts and m not in people \
             and not lexicons.roles().is_role(doc[m].text) and doc[m].text not in lexicons.titles() \
