@@ -113,7 +113,7 @@ def test_variants_of_one_organisation(nlp, names_, groups):
 
 def test_two_houses_in_one_place_stay_apart(nlp):
     for text in ("Die Universität Talberg und die Fachhochschule Talberg kooperieren.",
-                 "Das Clemenshospital Talberg und die Raphaelsklinik Talberg kooperieren."):
+                 "Das Ambrosiushospital Talberg und die Severinsklinik Talberg kooperieren."):
         assert len(build_view(nlp(text)).entities) == 2, text
 
 
