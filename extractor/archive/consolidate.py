@@ -26,9 +26,11 @@ class Consolidated:
         new = sum(i.new for i in self.inputs)
         read = sum(i.read for i in self.inputs)
         c = self.counts
+        dropped = (f", {c['reports_dropped']} cooperation reports dropped (their partners are one organisation)"
+                   if c.get("reports_dropped") else "")
         return (f"{read} records read, {new} new, {read - new} already in the store; store: {c['articles']} articles, "
-                f"{c['entities']} organisations, {c['cooperations']} cooperations, {c['cooperation_events']} events "
-                f"({self.seconds:.1f} s)")
+                f"{c['entities']} organisations, {c['cooperations']} cooperations, {c['cooperation_events']} events"
+                f"{dropped} ({self.seconds:.1f} s)")
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
