@@ -346,12 +346,15 @@ def entities_merge(ids: list[str] = typer.Argument(..., help="Two or more entity
 def entities_split(
     entity: str = typer.Argument(..., help="Entity id."),
     name: Optional[list[str]] = typer.Option(None, "--name", "-n", help="Split these names off (repeat); default: every name apart."),
+    location: Optional[str] = typer.Option(None, "--location", "-l", help="Only the --name names in this location."),
     store: Path = STORE_OPTION,
 ) -> None:
     """This entity is several organisations (kept in the store, applied on every rebuild)."""
     from extractor.archive.corrections import split
 
-    typer.echo("split into " + " ".join(_archive(split, store, entity, list(name or []), Settings())))
+    if location and not name:
+        _fail("--location needs --name (the names to split off in that location)", ExitCode.USAGE)
+    typer.echo("split into " + " ".join(_archive(split, store, entity, list(name or []), Settings(), location)))
 
 
 @app.command()
