@@ -283,6 +283,7 @@ def _archive(run, *args):
 def consolidate(
     records: Optional[list[Path]] = typer.Argument(None, help="Outputs of coopx batch: JSON Lines files or Parquet folders."),
     store: Path = STORE_OPTION,
+    threads: Optional[int] = typer.Option(None, min=1, help="DuckDB threads (default: one per core)."),
 ) -> None:
     """Add records to the archive store (creating it) and rebuild organisations and cooperations.
 
@@ -294,7 +295,7 @@ def consolidate(
     def say(message: str) -> None:
         typer.echo(f"coopx consolidate: {message}", err=True)
 
-    result = _archive(run, store, list(records or []), Settings(), say)
+    result = _archive(run, store, list(records or []), Settings(archive_threads=threads), say)
     say(result.line())
 
 
@@ -383,6 +384,8 @@ def report(
 
     if output.is_dir():
         _fail(f"{output}: is a folder; --output is the HTML file to write")
+    if not output.parent.is_dir():
+        _fail(f"--output {output}: the folder {output.parent} does not exist", ExitCode.USAGE)
     typer.echo(str(_read(store, lambda con: write(con, Settings(), output, title))))
 
 
