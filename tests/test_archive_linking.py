@@ -21,7 +21,7 @@ import eval_linking  # noqa: E402
     ("Universitätsklinikum Talberg", "Uniklinik Talberg"),
     ("Universität Talberg", "Uni Talberg"),
     ("Stadtwerke Brackenheide", "Brackenheide Stadtwerke"),
-    ("Deutsches Herzzentrum Talberg", "Deutschen Herzzentrums Talberg"),
+    ("Deutsches Talinstitut Talberg", "Deutschen Talinstituts Talberg"),
     ("Stadtwerke Talberg GmbH & Co. KG", "Stadtwerke Talberg"),
     ("Klinikum Lindenau gGmbH", "Klinikum Lindenau"),
     ("Datavia AG", "Datavia GmbH"),
@@ -184,10 +184,11 @@ def test_entity_ids_are_stable_and_older_keys_anchor_them():
 
 
 def test_corpus_targets():
-    result, _, _ = eval_linking.evaluate(eval_linking.corpus_occurrences())
+    result, _, labelled = eval_linking.evaluate(eval_linking.corpus_occurrences())
     assert result["clusters"] >= 60
     assert result["precision"] >= 0.98 and result["recall"] >= 0.90, result
     assert result["b3_f1"] >= 0.95, result
+    assert eval_linking.joined_negatives(labelled, eval_linking.hard_negatives()) == []
 
 
 def test_corpus_is_invented_and_has_hard_negatives():
@@ -196,7 +197,7 @@ def test_corpus_is_invented_and_has_hard_negatives():
     corpus = json.loads((ROOT / "corpus" / "linking" / "clusters.json").read_text(encoding="utf-8"))
     ids = {c["id"] for c in corpus["clusters"]}
     assert len([c for c in corpus["clusters"] if len(c["occurrences"]) > 1]) >= 60
-    assert len(corpus["hard_negatives"]) >= 30 and all(a in ids and b in ids for a, b, _ in corpus["hard_negatives"])
+    assert len(corpus["hard_negatives"]) >= 45 and all(a in ids and b in ids for a, b, _ in corpus["hard_negatives"])
     if (SHARED / "train").is_dir():  # no organisation copied from the real articles
         real = {o.truth for o in eval_linking.gold_occurrences(SHARED)}
         ours = {o.name for o in eval_linking.corpus_occurrences()}
@@ -206,6 +207,15 @@ def test_corpus_is_invented_and_has_hard_negatives():
 @pytest.mark.skipif(not (SHARED / "train").is_dir(), reason="../shared/train not present")
 def test_shared_gold_institutions():
     result, _, _ = eval_linking.evaluate(eval_linking.gold_occurrences(SHARED))
-    # equal canonical names are the truth there, so correct merges of two spellings count as
-    # errors (see scripts/eval_linking.py); floors against regressions, not targets
-    assert result["recall"] >= 0.99 and result["precision"] >= 0.88 and result["b3_f1"] >= 0.97, result
+    # the truth is built from names and full aliases (scripts/eval_linking.py), so some correct
+    # merges of two spellings still count as errors; floors against regressions, not targets
+    assert result["recall"] >= 0.98 and result["precision"] >= 0.94 and result["b3_f1"] >= 0.98, result
+
+
+def test_gold_truth_joins_articles_by_names_and_full_aliases():
+    truth = eval_linking.gold_truth([
+        ("Universität Talberg", ("Uni Talberg",)), ("Uni Talberg", ()),  # a full alias joins
+        ("Amt für Talwege Talberg", ("Amt für Talwege",)), ("Amt für Talwege Rheinhagen", ("Amt für Talwege",)),
+        ("Industrie- und Handelskammer Talberg", ("IHK",)), ("Industrie- und Handelskammer Rheinhagen", ("IHK",)),
+        ("Klinikum Talberg", ("Klinikum",)), ("Klinikum Rheinhagen", ("Klinikum",))])
+    assert truth[0] == truth[1] and len(set(truth)) == 7

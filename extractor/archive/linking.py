@@ -380,7 +380,7 @@ def _fuzzy_links(infos: dict[str, KeyInfo], threshold: float) -> list[Link]:
 
 
 def _location_links(infos: dict[str, KeyInfo], definers: dict[str, set[str]]) -> list[Link]:
-    """A name without location -> the same name in its one location ("BASF" -> "BASF" in
+    """A name without location -> the same name in its one location ("DATV" -> "DATV" in
     Talberg), when no second location has it; an abbreviation defined for several
     organisations stays alone."""
     located: dict[str, list[str]] = defaultdict(list)
@@ -409,7 +409,7 @@ def _alias_fits(alias: str, f: NameForm, target: NameForm) -> bool:
         return False
     dropped = set(target.tokens) - set(f.tokens)
     if set(f.tokens) < set(target.tokens) and not dropped <= types:
-        return False  # "Herzzentrum Sanova" for "... Talberg": a short form, maybe of several
+        return False  # "Klinikum Sanova" for "... Talberg": a short form, maybe of several
     return bool(own) or not theirs or any(is_abbreviation(w) for w in alias.split())
 
 

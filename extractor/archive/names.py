@@ -8,8 +8,8 @@ Stadtwerke" = "Stadtwerke Talberg"). Inflection is folded (a German Snowball ste
 the words that say what an organisation is (`data/type_words.txt`, compounds ending in one:
 "Universitätsklinikums" = "Universitätsklinikum"), in the common words of
 `data/common_words.txt` and in adjectives ("Evangelischen" = "Evangelisches"). Every other
-word, a place or a brand, is kept as written: stemming "Bayern", "Halle" or "Norden" would make
-them equal to "Bayer", "Hall" and "Nord". Repeated words count ("Stadt Kessel-Kessel" is not
+word, a place or a brand, is kept as written: stemming "Velbern", "Talle" or "Norden" would make
+them equal to "Velber", "Tall" and "Nord". Repeated words count ("Stadt Kessel-Kessel" is not
 "Stadt Kessel"). Place adjectives and genitives of such words ("Talberger Universität",
 "Talbergs Stadtwerke") are linked by `linking`, which can check that the base form exists.
 The word lists are data (`data/*.txt|csv`), not code.
@@ -220,7 +220,7 @@ def _more_inflected(x: str, y: str) -> bool:
 
 def inflected_names(names: list[str]) -> set[str]:
     """The names that are a genitive or dative form of another of `names` (one key's names):
-    "Deutschen Herzzentrums Talberg" beside "Deutsches Herzzentrum Talberg"; the display name
+    "Deutschen Talinstituts Talberg" beside "Deutsches Talinstitut Talberg"; the display name
     of an entity is never one of them when the other is there."""
     names = sorted(set(names))
     if len(names) > MAX_COMPARED:
@@ -237,3 +237,14 @@ def inflected_names(names: list[str]) -> set[str]:
                 out.add(x)
                 break
     return out
+
+
+def distinguishing(name: str) -> set[str]:
+    """The words of a name's key that are no type or common words: its places and brands."""
+    return {t for t in form(name).tokens if not (t in _common_stems() or ends_in_type_word(t))}
+
+
+def is_generic(name: str) -> bool:
+    """A name made only of type and common words ("Universität", "die Stadt", "Klinikum"): it
+    names no particular organisation."""
+    return not form(name).abbreviation and not distinguishing(name)
