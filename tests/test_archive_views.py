@@ -259,11 +259,11 @@ def test_cooperation_ids_survive_reports_that_sort_first(tmp_path):
 def test_no_cooperation_chains_over_the_years(tmp_path):
     a, b = inst("i1", "Hochschule Lindenau", kind="university"), inst("i2", "Klinikum Lindenau")
     recs = [record(f"y{year}", [a, b], [coop("c1", ["i1", "i2"], ["research"], "started", "Vertrag unterzeichnet.",
-                                             date=f"{year}-03-01", kind="signed")]) for year in (2020, 2021, 2022)]
+                                             date=f"{year}-03-01", kind="signed")]) for year in (2020, 2021, 2022, 2023)]
     path = tmp_path / "a.duckdb"
     consolidate(path, [write(tmp_path / "r.jsonl", recs)], S)
     assert sorted(rows(path, "SELECT first_date, last_date FROM cooperations")) == [
-        ("2020-03-01", "2021-03-01"), ("2022-03-01", "2022-03-01")]
+        ("2020-03-01", "2022-03-01"), ("2023-03-01", "2023-03-01")]
 
 
 def test_partners_of_one_report_stay_apart_and_collapsed_reports_are_counted(tmp_path):

@@ -3,7 +3,8 @@ articles, each with its timeline of events.
 
 A report's partners become entities (`entity_members`). Reports of the same partner set are one
 cooperation when they are compatible: equal names when both are named, else overlapping types,
-and no two start or signing dates of the whole cooperation more than a year apart. Python
+and no two start or signing dates of the whole cooperation more than `MAX_YEARS_APART` years
+apart (by year). Python
 decides that per distinct signature (partner set, name, types, start year), never per report;
 DuckDB does the joins. A cooperation's id is anchored on its earliest ingested report, as an
 entity's id on its oldest key, so it survives new reports.
@@ -20,7 +21,7 @@ from networkx.utils import UnionFind
 
 from extractor.archive.store import replace_table
 
-MAX_YEARS_APART = 1  # start or signing dates of one cooperation
+MAX_YEARS_APART = 2  # the start and signing dates of one cooperation (signed one year, started the next)
 
 # the event a report adds to its cooperation's timeline: the kind of its date when it has one,
 # else its status
