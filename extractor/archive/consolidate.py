@@ -12,7 +12,7 @@ import duckdb
 
 from extractor.archive import cooperations, entities
 from extractor.archive.ingest import Ingested, ingest
-from extractor.archive.store import counts, opened, transaction
+from extractor.archive.store import count_dropped, counts, opened, transaction
 from extractor.settings import Settings
 
 
@@ -37,6 +37,7 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Derived tables from the raw ones (and the corrections); call inside a transaction."""
     entities.rebuild(con)
     cooperations.rebuild(con)
+    count_dropped(con)
 
 
 def consolidate(store: Path, inputs: list[Path], settings: Settings,

@@ -22,16 +22,20 @@ MAX_PASSES = 4  # linking again with the partners it had put into one organisati
 
 
 def create_units(con: duckdb.DuckDBPyConnection) -> None:
-    """The temp table `units`: every institution of the store with its `linking.qualifier`."""
-    pairs = con.execute("SELECT DISTINCT name, location FROM institutions WHERE name IS NOT NULL").fetchall()
-    con.register("qualifiers", pa.table({"name": pa.array([n for n, _ in pairs], pa.string()),
-                                         "location": pa.array([loc for _, loc in pairs], pa.string()),
-                                         "qualifier": pa.array([qualifier(n, loc) for n, loc in pairs], pa.string())}))
+    """The temp table `units`: every institution of the store with its `linking.qualifier`
+    (computed in Python once per distinct located name; a name without location has none)."""
+    pairs = con.execute("""SELECT DISTINCT name, location FROM institutions
+                           WHERE name IS NOT NULL AND nullif(trim(location), '') IS NOT NULL""").fetchall()
+    quals = [(n, loc, q) for n, loc in pairs if (q := qualifier(n, loc))]
+    con.register("qualifiers", pa.table({"name": pa.array([n for n, _, _ in quals], pa.string()),
+                                         "location": pa.array([loc for _, loc, _ in quals], pa.string()),
+                                         "qualifier": pa.array([q for _, _, q in quals], pa.string())}))
     con.execute("""CREATE OR REPLACE TEMP TABLE units AS
         SELECT i.record_id, i.institution_id, i.name, q.qualifier, i.kind, i.location, i.abbreviation, i.mentions,
                r.ingest_id
         FROM institutions i JOIN articles r USING (record_id)
-        JOIN qualifiers q ON q.name = i.name AND q.location IS NOT DISTINCT FROM i.location""")
+        LEFT JOIN qualifiers q ON q.name = i.name AND q.location = i.location
+        WHERE i.name IS NOT NULL""")
     con.unregister("qualifiers")
 
 
