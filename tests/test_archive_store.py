@@ -272,3 +272,16 @@ def test_outlets_are_registrable_domains(tmp_path):
         con.close()
     assert got == [("Bergtal-Kurier", "Bergtal-Kurier"), ("talberger-zeitung.de", "Talberger Zeitung"),
                    ("talberger-zeitung.de", "Talberger Zeitung – Lokales")]
+
+
+def test_a_failed_rollback_keeps_the_original_error():
+    from extractor.archive.store import transaction
+
+    class Broken:
+        def execute(self, sql):
+            if sql == "ROLLBACK":
+                raise duckdb.ConnectionException("connection lost")
+
+    with pytest.raises(ValueError, match="the original error"):
+        with transaction(Broken()):
+            raise ValueError("the original error")

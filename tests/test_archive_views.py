@@ -186,6 +186,16 @@ def test_neo4j_csv_headers_are_valid_for_neo4j_admin_import(store, tmp_path):
     assert "neo4j-admin database import full" in (tmp_path / "n" / "import.sh").read_text()
 
 
+def test_unknown_export_format_is_refused(store, tmp_path):
+    con = connect(store, S, read_only=True)
+    try:
+        with pytest.raises(CoopxError, match="unknown export format 'xml'"):
+            export(con, "xml", tmp_path / "x")
+    finally:
+        con.close()
+    assert not (tmp_path / "x").exists()
+
+
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
 def test_tables_export(store, tmp_path, fmt):
     res = CliRunner().invoke(app, ["export", "--store", str(store), "--format", fmt, "-o", str(tmp_path / fmt)])
