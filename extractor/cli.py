@@ -283,6 +283,7 @@ def _archive(run, *args):
 def consolidate(
     records: Optional[list[Path]] = typer.Argument(None, help="Outputs of coopx batch: JSON Lines files or Parquet folders."),
     store: Path = STORE_OPTION,
+    threads: Optional[int] = typer.Option(None, min=1, help="DuckDB threads (default: one per core)."),
 ) -> None:
     """Add records to the archive store (creating it) and rebuild organisations and cooperations.
 
@@ -294,7 +295,7 @@ def consolidate(
     def say(message: str) -> None:
         typer.echo(f"coopx consolidate: {message}", err=True)
 
-    result = _archive(run, store, list(records or []), Settings(), say)
+    result = _archive(run, store, list(records or []), Settings(archive_threads=threads), say)
     say(result.line())
 
 
@@ -346,12 +347,15 @@ def entities_merge(ids: list[str] = typer.Argument(..., help="Two or more entity
 def entities_split(
     entity: str = typer.Argument(..., help="Entity id."),
     name: Optional[list[str]] = typer.Option(None, "--name", "-n", help="Split these names off (repeat); default: every name apart."),
+    location: Optional[str] = typer.Option(None, "--location", "-l", help="Only the --name names in this location."),
     store: Path = STORE_OPTION,
 ) -> None:
     """This entity is several organisations (kept in the store, applied on every rebuild)."""
     from extractor.archive.corrections import split
 
-    typer.echo("split into " + " ".join(_archive(split, store, entity, list(name or []), Settings())))
+    if location and not name:
+        _fail("--location needs --name (the names to split off in that location)", ExitCode.USAGE)
+    typer.echo("split into " + " ".join(_archive(split, store, entity, list(name or []), Settings(), location)))
 
 
 @app.command()
@@ -380,6 +384,8 @@ def report(
 
     if output.is_dir():
         _fail(f"{output}: is a folder; --output is the HTML file to write")
+    if not output.parent.is_dir():
+        _fail(f"--output {output}: the folder {output.parent} does not exist", ExitCode.USAGE)
     typer.echo(str(_read(store, lambda con: write(con, Settings(), output, title))))
 
 

@@ -35,7 +35,7 @@ class Settings:
     api_max_fetches: int = 8  # URLs the server fetches at once (its own threads: text requests never wait)
 
     # Archive store (coopx consolidate, export, report; serve --store)
-    archive_threads: int = 2  # DuckDB threads
+    archive_threads: int | None = None  # DuckDB threads; None: DuckDB's default (one per core)
     archive_memory_limit: str = "1GB"  # DuckDB spills to disk beyond this
     report_max_nodes: int = 300  # organisations drawn in the network (the most reported first)
     report_max_cooperations: int = 3000  # cooperations among them (the most reported first)

@@ -59,7 +59,7 @@ def talberg_articles() -> list[dict]:
                outlet="talberger-zeitung.example", published="2024-06-10"),
         record("a4", [ukt("i1"), kkb("i2")],
                [coop("c1", ["i1", "i2"], ["telemedicine", "education"], "extended", "Die Kooperation wird um "
-                     "Fortbildungen erweitert.", date="2025-02-01", kind="start")],
+                     "Fortbildungen erweitert.")],
                outlet="aerzteblatt.example", published="2025-02-01"),
         record("a5", [inst("i1", "Universität Talberg", kind="university", location="Talberg"),
                       inst("i2", "Stadtwerke Talberg", "Stadtwerken Talberg", kind="company", location="Talberg"),

@@ -70,8 +70,15 @@ def test_report_renders_and_answers_clicks(browser, report_file):  # noqa: F811
     page.select_option("#f-type", "")
     page.select_option("#f-year", "2024")
     assert page.evaluate("coopxReport.nodes.length") > 0
+    shown = """kind => { const kinds = new Map(JSON.parse(document.getElementById('coopx-data').textContent).nodes
+                                              .map(n => [n.id, n.kind]));
+        const coops = [...coopxReport.pairs().values()].flatMap(p => p.coops);
+        return [coops.length, coops.filter(c => c.partners.some(id => kinds.get(id) === kind)).length]; }"""
+    year_only = page.evaluate(shown, "university")
     page.select_option("#f-kind", "university")
-    assert page.evaluate("coopxReport.nodes.get().every(n => n.id)")
+    with_kind = page.evaluate(shown, "university")
+    # every cooperation still drawn has a university among its partners, and others were hidden
+    assert 0 < with_kind[0] == with_kind[1] < year_only[0], (year_only, with_kind)
     assert not page.problems, page.problems
     assert all(u.startswith(("file:", "data:", "blob:")) for u in page.requests_seen), page.requests_seen
     print(f"screenshot: {shots / 'report.png'}")

@@ -66,3 +66,20 @@ def test_archive_api(store, rules_pipeline):
         assert page.status_code == 200 and '"api": "/v1/archive"' in page.text
     without = TestClient(create_app(Settings(model="blank"), pipeline=rules_pipeline))
     assert without.get("/archiv").status_code == 404
+
+
+def test_embedded_json_has_no_angle_bracket():
+    import json
+
+    from extractor.archive.report import render
+
+    name = "Klinik </script><!-- <b>Nord</b>"
+    page = render({"title": "T", "nodes": [{"name": name}]})
+    blob = page.split('<script id="coopx-data" type="application/json">')[1].split("</script>")[0]
+    assert "<" not in blob and json.loads(blob)["nodes"][0]["name"] == name
+
+
+def test_report_output_in_a_missing_folder(store, tmp_path):
+    res = CliRunner().invoke(app, ["report", "--store", str(store), "-o", str(tmp_path / "nope" / "r.html")])
+    assert res.exit_code == 2 and f"--output {tmp_path / 'nope' / 'r.html'}: the folder" in res.stderr
+    assert "does not exist" in res.stderr and "Errno" not in res.stderr

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
@@ -51,8 +52,7 @@ def test_incremental_and_idempotent(tmp_path):
     before = snapshot(store)
     r3 = consolidate(store, [first, second], S)
     assert [i.new for i in r3.inputs] == [0, 0]
-    after = snapshot(store)
-    assert {t: v for t, v in after.items() if t != "ingests"} == {t: v for t, v in before.items() if t != "ingests"}
+    assert snapshot(store) == before  # not even a row in `ingests`
     assert r3.counts["institutions"] == sum(len(r["institutions"]) for r in recs)
     # one input twice in one call: still each record once
     other = tmp_path / "other.duckdb"
@@ -149,12 +149,41 @@ def not_parquet_folder(tmp_path):
     return tmp_path / "empty", "not a coopx Parquet folder (missing articles.parquet"
 
 
-@pytest.mark.parametrize("make", [torn, unknown_version, wrong_type, parquet_v2, missing, one_table, not_parquet_folder])
+def edited(tmp_path, name, change):
+    recs = talberg_articles()
+    change(recs)
+    return write(tmp_path / name, recs)
+
+
+def unknown_kind(tmp_path):
+    path = edited(tmp_path, "kind.jsonl", lambda recs: recs[1]["institutions"][0].update(kind="spaceship"))
+    return path, "kind.jsonl:2: not a valid coopx record (institutions.0.kind: Input should be"
+
+
+def unknown_field(tmp_path):
+    path = edited(tmp_path, "field.jsonl", lambda recs: recs[2].update(extra=1))
+    return path, "field.jsonl:3: not a valid coopx record (extra: Extra inputs are not permitted)"
+
+
+def stranger_partner(tmp_path):
+    path = edited(tmp_path, "partner.jsonl", lambda recs: recs[3]["cooperations"][0].update(partners=["i1", "i9"]))
+    return path, "partner.jsonl:4: not a valid coopx record (cooperations.0.partners: 'i9' is no institution id of it)"
+
+
+def parquet_bad_kind(tmp_path):
+    folder = tmp_path / "pq"
+    write_tables(edited(tmp_path, "r.jsonl", lambda recs: recs[4]["institutions"][0].update(kind="spaceship")), folder)
+    return folder, "not a valid coopx record (an institution kind outside the contract)"
+
+
+@pytest.mark.parametrize("make", [torn, unknown_version, wrong_type, parquet_v2, missing, one_table, not_parquet_folder,
+                                  unknown_kind, unknown_field, stranger_partner, parquet_bad_kind])
 def test_bad_input_is_one_clear_line_and_changes_nothing(tmp_path, make):
     store = tmp_path / "archive.duckdb"
-    good = write(tmp_path / "good.jsonl", talberg_articles()[:2])
-    consolidate(store, [good], S)
+    recs = talberg_articles()
+    consolidate(store, [write(tmp_path / "first.jsonl", recs[:2])], S)
     before = snapshot(store)
+    good = write(tmp_path / "good.jsonl", recs[2:4])  # new records, read before the bad input
     bad, message = make(tmp_path)
     with pytest.raises(CoopxError) as err:
         consolidate(store, [good, bad], S)
@@ -167,11 +196,34 @@ def test_bad_input_is_one_clear_line_and_changes_nothing(tmp_path, make):
     assert "Traceback" not in res.output
 
 
+def test_a_failed_first_consolidation_leaves_no_store(tmp_path):
+    store = tmp_path / "new.duckdb"
+    bad, _ = torn(tmp_path)
+    with pytest.raises(CoopxError):
+        consolidate(store, [write(tmp_path / "good.jsonl", talberg_articles()[:2]), bad], S)
+    assert not store.exists() and not (tmp_path / "new.duckdb.wal").exists()
+
+
 def test_not_a_store_and_busy_store(tmp_path):
     junk = tmp_path / "junk.duckdb"
     junk.write_bytes(b"this is not a database" * 100)
     res = CliRunner().invoke(app, ["report", "--store", str(junk), "-o", str(tmp_path / "r.html")])
     assert res.exit_code == 1 and "coopx: error:" in res.stderr and "Traceback" not in res.output
+    records = write(tmp_path / "records.jsonl", talberg_articles())
+    for args in (["entities", "list"], ["consolidate", str(records)]):
+        res = CliRunner().invoke(app, [*args, "--store", str(records)])
+        assert res.exit_code == 1 and "records.jsonl: not a DuckDB archive store" in res.stderr, res.output
+    assert records.read_text(encoding="utf-8").count("\n") == len(talberg_articles())  # untouched
+    foreign = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(foreign))
+    con.execute("CREATE TABLE t (a INTEGER); CREATE VIEW sources AS SELECT 42 AS answer")
+    con.close()
+    res = CliRunner().invoke(app, ["consolidate", str(records), "--store", str(foreign)])
+    assert res.exit_code == 1 and "a DuckDB database of something else" in res.stderr and "Traceback" not in res.output
+    con = duckdb.connect(str(foreign), read_only=True)
+    assert con.execute("SELECT * FROM sources").fetchall() == [(42,)]  # nothing written into it
+    assert sorted(r[0] for r in con.execute("SHOW TABLES").fetchall()) == ["sources", "t"]
+    con.close()
     res = CliRunner().invoke(app, ["entities", "list", "--store", str(tmp_path / "none.duckdb")])
     assert res.exit_code == 1 and "no such archive store" in res.stderr
     store = tmp_path / "archive.duckdb"
@@ -195,12 +247,41 @@ def test_killed_consolidation_leaves_the_store_as_it_was(tmp_path):
     big = write_jsonl(tmp_path / "big.jsonl", 60_000)
     proc = subprocess.Popen([sys.executable, "-m", "extractor.cli", "consolidate", str(big), "--store", str(store)],
                             cwd=ROOT, stderr=subprocess.PIPE, text=True)
-    line = proc.stderr.readline()
-    assert "reading" in line, line
-    time.sleep(0.5)  # inside the transaction: DuckDB is reading and unnesting the input
+    lines = [proc.stderr.readline(), proc.stderr.readline()]
+    assert "reading" in lines[0] and "linking organisations" in lines[1], lines
+    # the records are in the store's tables now (uncommitted), the derived tables being rebuilt
     assert proc.poll() is None, "consolidation finished before it could be killed"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert snapshot(store) == before  # the write-ahead log holds no commit of the killed run
     result = consolidate(store, [big], S)  # and the store works on
     assert result.inputs[0].new == 60_000 and result.counts["articles"] == 60_000 + len(talberg_articles())
+
+
+def test_outlets_are_registrable_domains(tmp_path):
+    recs = talberg_articles()[:3]
+    recs[0]["source"].update(url="https://lokales.talberger-zeitung.de/a1", sitename="Talberger Zeitung – Lokales")
+    recs[1]["source"].update(url="https://www.talberger-zeitung.de/a2", sitename="Talberger Zeitung")
+    recs[2]["source"].update(url=None, sitename="Bergtal-Kurier")
+    store = tmp_path / "archive.duckdb"
+    consolidate(store, [write(tmp_path / "r.jsonl", recs)], S)
+    con = connect(store, S, read_only=True)
+    try:
+        got = con.execute("SELECT outlet, sitename FROM articles ORDER BY outlet, sitename").fetchall()
+    finally:
+        con.close()
+    assert got == [("Bergtal-Kurier", "Bergtal-Kurier"), ("talberger-zeitung.de", "Talberger Zeitung"),
+                   ("talberger-zeitung.de", "Talberger Zeitung – Lokales")]
+
+
+def test_a_failed_rollback_keeps_the_original_error():
+    from extractor.archive.store import transaction
+
+    class Broken:
+        def execute(self, sql):
+            if sql == "ROLLBACK":
+                raise duckdb.ConnectionException("connection lost")
+
+    with pytest.raises(ValueError, match="the original error"):
+        with transaction(Broken()):
+            raise ValueError("the original error")

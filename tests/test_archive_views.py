@@ -62,6 +62,8 @@ def test_one_organisation_across_articles(store):
     try:
         found = search(con, "uniklinik")
         assert [e["entity_id"] for e in found] == [ukt]
+        assert search(con, "%") == [] and search(con, "_") == []  # no wildcards
+        assert len(search(con, "")) == 5
         d = detail(con, ukt)
         assert d["entity"]["name"] == "Universitätsklinikum Talberg" and len(d["events"]) == 4
         assert [p["name"] for p in d["partners"]] == ["Kreisklinik Bergtal"]
@@ -184,6 +186,16 @@ def test_neo4j_csv_headers_are_valid_for_neo4j_admin_import(store, tmp_path):
     assert "neo4j-admin database import full" in (tmp_path / "n" / "import.sh").read_text()
 
 
+def test_unknown_export_format_is_refused(store, tmp_path):
+    con = connect(store, S, read_only=True)
+    try:
+        with pytest.raises(CoopxError, match="unknown export format 'xml'"):
+            export(con, "xml", tmp_path / "x")
+    finally:
+        con.close()
+    assert not (tmp_path / "x").exists()
+
+
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
 def test_tables_export(store, tmp_path, fmt):
     res = CliRunner().invoke(app, ["export", "--store", str(store), "--format", fmt, "-o", str(tmp_path / fmt)])
@@ -207,3 +219,78 @@ def test_documented_store_queries_run(store, doc):
     query = re.search(r"```sql\n(.*?)```", section, re.DOTALL).group(1)
     result = rows(store, query)
     assert result and "Universitätsklinikum Talberg" in repr(result[:2])
+
+
+def test_a_split_keeps_the_rest_of_an_earlier_merge(store):
+    uni, works, town = (entity(store, n) for n in ("Universität Talberg", "Stadtwerke Talberg", "Stadt Talberg"))
+    merged = corrections.merge(store, [uni, works, town], S)
+    corrections.split(store, merged, ["Stadt Talberg"], S)
+    consolidate(store, [], S)  # a rebuild
+    got = rows(store, """SELECT count(DISTINCT entity_id) FROM entity_keys WHERE list_has_any(names,
+                         ['Universität Talberg', 'Stadtwerke Talberg', 'Stadt Talberg'])""")
+    assert got == [(2,)]
+    holder = {n: rows(store, "SELECT entity_id FROM entity_keys WHERE list_contains(names, ?)", [n])[0][0]
+              for n in ("Universität Talberg", "Stadtwerke Talberg", "Stadt Talberg")}
+    assert holder["Universität Talberg"] == holder["Stadtwerke Talberg"] != holder["Stadt Talberg"]
+
+
+def test_split_names_equal_after_normalisation_and_by_location(tmp_path):
+    recs = [record("s1", [inst("i1", "Kreisklinik Bergtal"), inst("i2", "Klinikum Nord", location="Talberg")],
+                   [coop("c1", ["i1", "i2"], ["patient_care"], "started", "Sie arbeiten zusammen.")]),
+            record("s2", [inst("i1", "Kreisklinik Bergtal GmbH"), inst("i2", "Klinikum Nord")],
+                   [coop("c1", ["i1", "i2"], ["patient_care"], "started", "Sie arbeiten zusammen.")])]
+    path = tmp_path / "a.duckdb"
+    consolidate(path, [write(tmp_path / "r.jsonl", recs)], S)
+    kkb = entity(path, "Kreisklinik Bergtal")
+    assert len(corrections.split(path, kkb, ["Kreisklinik Bergtal GmbH"], S)) == 2
+    north = rows(path, "SELECT entity_id FROM entity_keys WHERE list_contains(names, 'Klinikum Nord')")
+    assert len({e for (e,) in north}) == 1  # the unlocated one joined the only located one
+    res = CliRunner().invoke(app, ["entities", "split", north[0][0], "-n", "Klinikum Nord", "-l", "Talberg",
+                                   "--store", str(path)])
+    assert res.exit_code == 0 and len(res.stdout.split()) == 4, res.output
+    res = CliRunner().invoke(app, ["entities", "split", entity(path, "Kreisklinik Bergtal"), "--store", str(path)])
+    assert res.exit_code == 1 and "nothing to split: it has one name only ('Kreisklinik Bergtal')" in res.stderr
+
+
+def test_cooperation_ids_survive_reports_that_sort_first(tmp_path):
+    path = tmp_path / "a.duckdb"
+    first = talberg_articles()[:2]
+    consolidate(path, [write(tmp_path / "first.jsonl", first)], S)
+    before = rows(path, "SELECT cooperation_id, n_reports FROM cooperations")
+    anchor = min(r["id"] for r in first)
+    a, b = inst("i1", "Universitätsklinikum Talberg"), inst("i2", "Kreisklinik Bergtal")
+    late = next(rec for n in range(100) if (rec := record(f"late{n}", [a, b], [
+        coop("c1", ["i1", "i2"], ["telemedicine"], "ongoing", "Die Zusammenarbeit läuft.")]))["id"] < anchor)
+    consolidate(path, [write(tmp_path / "late.jsonl", [late])], S)
+    after = rows(path, "SELECT cooperation_id, n_reports FROM cooperations")
+    assert [c for c, _ in after] == [c for c, _ in before] and after[0][1] == before[0][1] + 1
+
+
+def test_no_cooperation_chains_over_the_years(tmp_path):
+    a, b = inst("i1", "Hochschule Lindenau", kind="university"), inst("i2", "Klinikum Lindenau")
+    recs = [record(f"y{year}", [a, b], [coop("c1", ["i1", "i2"], ["research"], "started", "Vertrag unterzeichnet.",
+                                             date=f"{year}-03-01", kind="signed")]) for year in (2020, 2021, 2022, 2023)]
+    path = tmp_path / "a.duckdb"
+    consolidate(path, [write(tmp_path / "r.jsonl", recs)], S)
+    assert sorted(rows(path, "SELECT first_date, last_date FROM cooperations")) == [
+        ("2020-03-01", "2022-03-01"), ("2023-03-01", "2023-03-01")]
+
+
+def test_partners_of_one_report_stay_apart_and_collapsed_reports_are_counted(tmp_path):
+    kv, short = inst("i1", "AWO Kreisverband Bergtal", kind="association"), inst("i2", "AWO Bergtal", kind="association")
+    same = inst("i2", "AWO Kreisverband Bergtal e.V.", kind="association")
+    recs = [record("p1", [kv, short], [coop("c1", ["i1", "i2"], ["network"], "started", "Beide arbeiten zusammen.")]),
+            record("p2", [kv, same], [coop("c1", ["i1", "i2"], ["network"], "started", "Eine Doppelung.")])]
+    path = tmp_path / "a.duckdb"
+    result = consolidate(path, [write(tmp_path / "r.jsonl", recs)], S)
+    assert result.counts["entities"] == 2 and result.counts["cooperations"] == 1
+    assert result.counts["reports_dropped"] == 1 and "1 cooperation reports dropped" in result.line()
+
+
+def test_the_display_name_is_not_an_inflected_form(tmp_path):
+    recs = [record(f"d{n}", [inst("i1", name, kind="research_institute")], [])
+            for n, name in enumerate(["Deutschen Talinstituts Talberg", "Deutschen Talinstituts Talberg",
+                                      "Deutsches Talinstitut Talberg"])]
+    path = tmp_path / "a.duckdb"
+    consolidate(path, [write(tmp_path / "r.jsonl", recs)], S)
+    assert rows(path, "SELECT name, n_articles FROM entities") == [("Deutsches Talinstitut Talberg", 3)]

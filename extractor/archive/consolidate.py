@@ -12,7 +12,7 @@ import duckdb
 
 from extractor.archive import cooperations, entities
 from extractor.archive.ingest import Ingested, ingest
-from extractor.archive.store import counts, opened, transaction
+from extractor.archive.store import count_dropped, counts, opened, transaction
 from extractor.settings import Settings
 
 
@@ -26,15 +26,18 @@ class Consolidated:
         new = sum(i.new for i in self.inputs)
         read = sum(i.read for i in self.inputs)
         c = self.counts
+        dropped = (f", {c['reports_dropped']} cooperation reports dropped (their partners are one organisation)"
+                   if c.get("reports_dropped") else "")
         return (f"{read} records read, {new} new, {read - new} already in the store; store: {c['articles']} articles, "
-                f"{c['entities']} organisations, {c['cooperations']} cooperations, {c['cooperation_events']} events "
-                f"({self.seconds:.1f} s)")
+                f"{c['entities']} organisations, {c['cooperations']} cooperations, {c['cooperation_events']} events"
+                f"{dropped} ({self.seconds:.1f} s)")
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Derived tables from the raw ones (and the corrections); call inside a transaction."""
     entities.rebuild(con)
     cooperations.rebuild(con)
+    count_dropped(con)
 
 
 def consolidate(store: Path, inputs: list[Path], settings: Settings,

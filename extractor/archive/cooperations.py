@@ -3,8 +3,11 @@ articles, each with its timeline of events.
 
 A report's partners become entities (`entity_members`). Reports of the same partner set are one
 cooperation when they are compatible: equal names when both are named, else overlapping types,
-and no two start or signing dates more than a year apart. Python decides that per distinct
-signature (partner set, name, types, start year), never per report; DuckDB does the joins.
+and no two start or signing dates of the whole cooperation more than `MAX_YEARS_APART` years
+apart (by year). Python
+decides that per distinct signature (partner set, name, types, start year), never per report;
+DuckDB does the joins. A cooperation's id is anchored on its earliest ingested report, as an
+entity's id on its oldest key, so it survives new reports.
 """
 
 from __future__ import annotations
@@ -14,65 +17,69 @@ from collections import defaultdict
 
 import duckdb
 import pyarrow as pa
+from networkx.utils import UnionFind
 
 from extractor.archive.store import replace_table
 
-# the event a report adds to its cooperation's timeline: by the date's kind, else its status
+MAX_YEARS_APART = 2  # the start and signing dates of one cooperation (signed one year, started the next)
+
+# the event a report adds to its cooperation's timeline: the kind of its date when it has one,
+# else its status
 EVENT = """CASE
-    WHEN date_kind = 'announced' THEN 'announced'
-    WHEN date_kind = 'planned' OR (date_kind IS NULL AND status = 'planned') THEN 'planned'
-    WHEN date_kind = 'ended' OR status = 'ended' THEN 'ended'
-    WHEN date_kind = 'joined' THEN 'joined'
-    WHEN status = 'extended' THEN 'extended'
-    WHEN date_kind = 'signed' THEN 'signed'
-    WHEN date_kind = 'start' OR status = 'started' THEN 'started'
-    ELSE 'reported' END"""
-EVENTS = ("announced", "planned", "signed", "started", "joined", "extended", "ended", "reported")
+    WHEN date IS NOT NULL AND date_kind IS NOT NULL THEN CASE date_kind
+        WHEN 'start' THEN 'started' WHEN 'signed' THEN 'signed' WHEN 'joined' THEN 'joined'
+        WHEN 'announced' THEN 'announced' WHEN 'planned' THEN 'planned' WHEN 'ended' THEN 'ended'
+        ELSE 'reported' END
+    ELSE CASE status
+        WHEN 'planned' THEN 'planned' WHEN 'started' THEN 'started' WHEN 'extended' THEN 'extended'
+        WHEN 'ended' THEN 'ended' ELSE 'reported' END
+    END"""
 
 
 def _compatible(a: tuple, b: tuple) -> bool:
-    (_, name_a, types_a, year_a), (_, name_b, types_b, year_b) = a, b
+    (_, name_a, types_a, _), (_, name_b, types_b, _) = a, b
     if name_a and name_b:
         return name_a == name_b
-    if year_a and year_b and abs(int(year_a) - int(year_b)) > 1:
-        return False
     return bool(set(types_a.split(",")) & set(types_b.split(",")))
 
 
-def _cluster(signatures: list[tuple]) -> dict[tuple, int]:
-    """Signatures of one partner set -> cluster number (connected compatible signatures;
-    a named one never joins a differently named one)."""
-    parent = list(range(len(signatures)))
-    names: dict[int, set] = {i: ({s[1]} if s[1] else set()) for i, s in enumerate(signatures)}
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    order = sorted(range(len(signatures)), key=lambda i: (not signatures[i][1], signatures[i]))
-    for x, i in enumerate(order):
-        for j in order[x + 1:]:
-            ri, rj = find(i), find(j)
-            if ri != rj and len(names[ri] | names[rj]) <= 1 and _compatible(signatures[i], signatures[j]):
-                parent[rj] = ri
-                names[ri] |= names.pop(rj)
-    return {s: find(i) for i, s in enumerate(signatures)}
+def _cluster(signatures: list[tuple]) -> dict[tuple, tuple]:
+    """Signatures of one partner set -> their cluster (a representative signature): connected
+    compatible signatures, where a cluster holds one name at most and start years at most
+    `MAX_YEARS_APART` apart (checked against the whole cluster, so no chain runs over years)."""
+    uf = UnionFind(signatures)
+    names = {s: ({s[1]} if s[1] else set()) for s in signatures}
+    years = {s: ((int(s[3]),) * 2 if s[3] else None) for s in signatures}
+    order = sorted(signatures, key=lambda s: (not s[1], s))
+    for x, a in enumerate(order):
+        for b in order[x + 1:]:
+            ra, rb = uf[a], uf[b]
+            if ra == rb or len(names[ra] | names[rb]) > 1 or not _compatible(a, b):
+                continue
+            span = [y for y in (years[ra], years[rb]) if y]
+            joined = (min(y[0] for y in span), max(y[1] for y in span)) if span else None
+            if joined and joined[1] - joined[0] > MAX_YEARS_APART:
+                continue
+            uf.union(ra, rb)
+            root = uf[ra]
+            names[root] = names[ra] | names[rb]
+            years[root] = joined
+    return {s: uf[s] for s in signatures}
 
 
 def _assign(rows: list[tuple]) -> pa.Table:
-    """(partners, name, types, year, first report) rows -> signature to cooperation id."""
+    """(partners, name, types, year, anchor) rows -> signature to cooperation id, where anchor
+    orders reports by ingest (the earliest ingested report of a cluster names it)."""
     groups: dict[str, list[tuple]] = defaultdict(list)
-    first: dict[tuple, str] = {}
-    for partners, name, types, year, report in rows:
+    first: dict[tuple, tuple] = {}
+    for partners, name, types, year, ingest_id, report in rows:
         sig = (partners, name or "", types or "", year or "")
         groups[partners].append(sig)
-        first[sig] = report
+        first[sig] = (ingest_id or 0, report)
     out: dict[str, list] = {"partners_key": [], "name_key": [], "types_key": [], "start_year": [], "cooperation_id": []}
     for partners, sigs in groups.items():
         clusters = _cluster(sigs)
-        anchor: dict[int, str] = {}
+        anchor: dict[tuple, tuple] = {}
         for sig, c in clusters.items():
             anchor[c] = min(anchor.get(c, first[sig]), first[sig])
         for sig, c in clusters.items():
@@ -80,7 +87,7 @@ def _assign(rows: list[tuple]) -> pa.Table:
             out["name_key"].append(sig[1])
             out["types_key"].append(sig[2])
             out["start_year"].append(sig[3])
-            out["cooperation_id"].append("K" + hashlib.sha1(f"{partners}|{anchor[c]}".encode()).hexdigest()[:10])
+            out["cooperation_id"].append("K" + hashlib.sha1(f"{partners}|{anchor[c][1]}".encode()).hexdigest()[:10])
     return pa.table(out)
 
 
@@ -96,10 +103,11 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
                coalesce(lower(trim(regexp_replace(c.name, '[^[:alnum:]]+', ' ', 'g'))), '') AS name_key,
                coalesce(array_to_string(list_sort(list_distinct(c.types)), ','), '') AS types_key,
                coalesce(CASE WHEN c.date_kind IN ('start', 'signed') THEN left(c.date, 4) END, '') AS start_year,
-               a.url, a.outlet, a.title, a.published
+               a.url, a.outlet, a.title, a.published, a.ingest_id
         FROM record_cooperations c JOIN ents USING (record_id, cooperation_id) JOIN articles a USING (record_id)
         WHERE len(ents.partners) >= 2""")
-    rows = con.execute("""SELECT partners_key, name_key, types_key, start_year, min(record_id || ':' || cooperation_id)
+    rows = con.execute("""SELECT partners_key, name_key, types_key, start_year, min(ingest_id),
+               arg_min(record_id || ':' || cooperation_id, (ingest_id, record_id, cooperation_id))
         FROM reports GROUP BY ALL""").fetchall()
     con.register("coop_map", _assign(rows))
     con.execute("""CREATE OR REPLACE TEMP TABLE coop_reports AS

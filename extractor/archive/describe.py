@@ -11,22 +11,23 @@ from extractor.archive.entities import resolve
 MAX_EVENTS = 500  # the latest events of an entity's timeline in `detail`
 
 
-def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
+def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict) -> list[dict]:
     cur = con.execute(sql, params)
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r)) for r in cur.fetchall()]
 
 
 def search(con: duckdb.DuckDBPyConnection, query: str = "", limit: int = 20) -> list[dict]:
-    """Entities whose name or any variant contains `query` (case-insensitive), most reported first."""
+    """Entities whose name or any variant contains `query` (case-insensitive, as written: "%"
+    and "_" are no wildcards), most reported first."""
     return _dicts(con, """SELECT e.entity_id, e.name, e.kind, e.location, e.n_articles, e.n_cooperations, e.first_seen,
                                  e.last_seen
                           FROM entities e
-                          WHERE ? = '' OR e.name ILIKE '%' || ? || '%' OR e.entity_id = ? OR EXISTS (
+                          WHERE $q = '' OR contains(lower(e.name), lower($q)) OR e.entity_id = $q OR EXISTS (
                               SELECT 1 FROM entity_variants v WHERE v.entity_id = e.entity_id
-                              AND v.variant ILIKE '%' || ? || '%')
-                          ORDER BY e.n_articles DESC, e.n_cooperations DESC, e.name LIMIT ?""",
-                  [query, query, query, query, limit])
+                              AND contains(lower(v.variant), lower($q)))
+                          ORDER BY e.n_articles DESC, e.n_cooperations DESC, e.name LIMIT $limit""",
+                  {"q": query, "limit": limit})
 
 
 def detail(con: duckdb.DuckDBPyConnection, entity: str) -> dict:

@@ -13,23 +13,35 @@ from collections import Counter
 import duckdb
 import pyarrow as pa
 
-from extractor.archive.linking import Correction, Linking, NameStat, entity_id, link
-from extractor.archive.names import form
+from extractor.archive.linking import Correction, Linking, NameStat, Unit, entity_id, link, qualifier
+from extractor.archive.names import inflected_names
 from extractor.archive.store import replace_table
+from extractor.errors import CoopxError
+
+MAX_PASSES = 4  # linking again with the partners it had put into one organisation kept apart
+
+
+def create_units(con: duckdb.DuckDBPyConnection) -> None:
+    """The temp table `units`: every institution of the store with its `linking.qualifier`
+    (computed in Python once per distinct located name; a name without location has none)."""
+    pairs = con.execute("""SELECT DISTINCT name, location FROM institutions
+                           WHERE name IS NOT NULL AND nullif(trim(location), '') IS NOT NULL""").fetchall()
+    quals = [(n, loc, q) for n, loc in pairs if (q := qualifier(n, loc))]
+    con.register("qualifiers", pa.table({"name": pa.array([n for n, _, _ in quals], pa.string()),
+                                         "location": pa.array([loc for _, loc, _ in quals], pa.string()),
+                                         "qualifier": pa.array([q for _, _, q in quals], pa.string())}))
+    con.execute("""CREATE OR REPLACE TEMP TABLE units AS
+        SELECT i.record_id, i.institution_id, i.name, q.qualifier, i.kind, i.location, i.abbreviation, i.mentions,
+               r.ingest_id
+        FROM institutions i JOIN articles r USING (record_id)
+        LEFT JOIN qualifiers q ON q.name = i.name AND q.location = i.location
+        WHERE i.name IS NOT NULL""")
+    con.unregister("qualifiers")
 
 
 def name_stats(con: duckdb.DuckDBPyConnection) -> list[NameStat]:
-    """The distinct (name, qualifier) units of the store with their aggregated evidence."""
-    names = [r[0] for r in con.execute("SELECT DISTINCT name FROM institutions WHERE name IS NOT NULL").fetchall()]
-    abbr = pa.table({"name": pa.array([n for n in names if form(n).abbreviation], pa.string())})
-    con.register("abbr_names", abbr)
-    con.execute("""CREATE OR REPLACE TEMP TABLE units AS
-        SELECT i.record_id, i.institution_id, i.name,
-               CASE WHEN a.name IS NOT NULL THEN nullif(trim(i.location), '') END AS qualifier,
-               i.kind, i.location, i.abbreviation, i.mentions, r.ingest_id
-        FROM institutions i JOIN articles r USING (record_id) LEFT JOIN abbr_names a ON a.name = i.name
-        WHERE i.name IS NOT NULL""")
-    con.unregister("abbr_names")
+    """The distinct (name, qualifier) units of the temp table `units` (`create_units`) with
+    their aggregated evidence."""
     stats: dict[tuple, NameStat] = {}
     for name, qual, count, kinds, locations, first in con.execute("""
             SELECT name, qualifier, count(*), histogram(kind), histogram(location), min(ingest_id)
@@ -44,24 +56,36 @@ def name_stats(con: duckdb.DuckDBPyConnection) -> list[NameStat]:
 
 
 def corrections(con: duckdb.DuckDBPyConnection) -> list[Correction]:
-    """The analysts' corrections in order, without merges that a later split undid."""
-    rows = [(a, json.loads(s)) for a, s in con.execute("SELECT action, sides FROM corrections ORDER BY seq").fetchall()]
-    kept = []
-    for n, (action, sides) in enumerate(rows):
-        if action == "merge":
-            keys = {k for side in sides for k in side}
-            undone = any(a == "split" and sum(1 for side in later if keys & set(side)) > 1 for a, later in rows[n + 1:])
-            if undone:
-                continue
-        kept.append(Correction(action, sides))
-    return kept
+    """The analysts' corrections in the order made (`linking.effective_corrections` settles
+    where a later one disagrees with an earlier one)."""
+    return [Correction(action, [[tuple(u) if isinstance(u, list) else u for u in side] for side in json.loads(sides)])
+            for action, sides in con.execute("SELECT action, sides FROM corrections ORDER BY seq").fetchall()]
+
+
+def _collapsed_partners(con: duckdb.DuckDBPyConnection) -> set[tuple[Unit, Unit]]:
+    """Pairs of units, of different keys, that one report names as partners of each other
+    and the current linking put into one organisation."""
+    rows = con.execute("""
+        WITH p AS (SELECT DISTINCT record_id, cooperation_id, unnest(partner_ids) AS institution_id
+                   FROM record_cooperations),
+        u AS (SELECT p.record_id, p.cooperation_id, u.name, u.qualifier, n.key, k.entity_id
+              FROM p JOIN units u USING (record_id, institution_id)
+              JOIN name_units n ON n.name = u.name AND n.qualifier IS NOT DISTINCT FROM u.qualifier
+              JOIN entity_keys k ON k.key = n.key)
+        SELECT DISTINCT a.name, a.qualifier, b.name, b.qualifier FROM u a JOIN u b
+            ON a.record_id = b.record_id AND a.cooperation_id = b.cooperation_id AND a.entity_id = b.entity_id
+            AND a.key < b.key""").fetchall()
+    return {((a, qa), (b, qb)) for a, qa, b, qb in rows}
 
 
 def _write_mappings(con: duckdb.DuckDBPyConnection, linking: Linking) -> None:
     units = list(linking.key_of.items())
+    inflected = set().union(*(inflected_names(info.names) for info in linking.infos.values()))
     con.register("unit_map", pa.table({
-        "name": [n for (n, _), _ in units], "qualifier": [q for (_, q), _ in units],
-        "abbreviation": [bool(linking.infos[k].form.abbreviation) for _, k in units], "key": [k for _, k in units]}))
+        "name": pa.array([n for (n, _), _ in units], pa.string()),
+        "qualifier": pa.array([q for (_, q), _ in units], pa.string()),
+        "abbreviation": [bool(linking.infos[k].form.abbreviation) for _, k in units],
+        "inflected": [n in inflected for (n, _), _ in units], "key": pa.array([k for _, k in units], pa.string())}))
     replace_table(con, "name_units", "SELECT * FROM unit_map")
     con.unregister("unit_map")
     via = {lk.key: lk for lk in linking.links}
@@ -80,14 +104,22 @@ def _write_mappings(con: duckdb.DuckDBPyConnection, linking: Linking) -> None:
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> Linking:
     """Refill entity_keys, name_units, entity_members, entities and entity_variants."""
-    linking = link(name_stats(con), corrections(con))
-    _write_mappings(con, linking)
+    create_units(con)
+    stats, corrected = name_stats(con), corrections(con)
+    cannot: set[tuple[Unit, Unit]] = set()
+    for _ in range(MAX_PASSES):
+        linking = link(stats, corrected, cannot_link=cannot)
+        _write_mappings(con, linking)
+        found = _collapsed_partners(con)
+        if found <= cannot:
+            break
+        cannot |= found
     replace_table(con, "entity_members", """
         SELECT u.record_id, u.institution_id, k.entity_id FROM units u
         JOIN name_units n ON n.name = u.name AND n.qualifier IS NOT DISTINCT FROM u.qualifier
         JOIN entity_keys k ON k.key = n.key""")
     con.execute("""CREATE OR REPLACE TEMP TABLE member_rows AS
-        SELECT m.entity_id, u.*, a.published, n.abbreviation AS is_abbreviation
+        SELECT m.entity_id, u.*, a.published, n.abbreviation AS is_abbreviation, n.inflected
         FROM entity_members m JOIN units u USING (record_id, institution_id)
         JOIN articles a USING (record_id)
         JOIN name_units n ON n.name = u.name AND n.qualifier IS NOT DISTINCT FROM u.qualifier""")
@@ -99,9 +131,10 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> Linking:
         WHERE variant IS NOT NULL AND trim(variant) <> '' GROUP BY ALL""")
     replace_table(con, "entities", """
         WITH names AS (
-            SELECT entity_id, name, is_abbreviation, count(*) AS n FROM member_rows GROUP BY ALL),
+            SELECT entity_id, name, is_abbreviation, inflected, count(*) AS n FROM member_rows GROUP BY ALL),
         best AS (
-            SELECT entity_id, arg_max(name, (NOT is_abbreviation, n, length(name), name)) AS name FROM names GROUP BY 1),
+            SELECT entity_id, arg_max(name, (NOT is_abbreviation, NOT inflected, n, -length(name), name)) AS name
+            FROM names GROUP BY 1),
         kinds AS (
             SELECT entity_id, arg_max(kind, n) AS kind FROM (
                 SELECT entity_id, kind, count(*) AS n FROM member_rows WHERE kind IS NOT NULL AND kind <> 'other'
@@ -126,8 +159,6 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> Linking:
 def resolve(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, str]:
     """Entity ids as the user gives them (current, or an older id of a key now merged into
     another entity) -> the current entity id; a CoopxError naming the unknown ones."""
-    from extractor.errors import CoopxError
-
     found = dict(con.execute("""SELECT q.id, coalesce(e.entity_id, k.entity_id) FROM unnest(?::VARCHAR[]) q(id)
         LEFT JOIN (SELECT DISTINCT entity_id FROM entity_keys) e ON e.entity_id = q.id
         LEFT JOIN entity_keys k ON k.key_id = q.id""", [ids]).fetchall())
@@ -135,8 +166,3 @@ def resolve(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, str]:
     if unknown:
         raise CoopxError(f"no such entity: {', '.join(unknown)} (list them with `coopx entities list --store ...`)")
     return {i: found[i] for i in ids}
-
-
-def keys_of(con: duckdb.DuckDBPyConnection, entity: str) -> list[str]:
-    return [r[0] for r in con.execute("SELECT key FROM entity_keys WHERE entity_id = ? ORDER BY key", [entity]).fetchall()]
-

@@ -13,8 +13,7 @@ from pathlib import Path
 import duckdb
 
 from extractor.archive.store import EXPORT_TABLES
-
-FORMATS = ("graphml", "neo4j", "parquet", "csv")
+from extractor.errors import CoopxError
 
 NEO4J_IMPORT = """neo4j-admin database import full neo4j \\
   --nodes=entities.csv --nodes=cooperations.csv --nodes=sources.csv \\
@@ -34,7 +33,7 @@ def _sql_path(path: Path) -> str:
 
 
 def tables(con: duckdb.DuckDBPyConnection, folder: Path, fmt: str) -> list[Path]:
-    """One file per table; in CSV, lists are joined with ';'."""
+    """One file per table, Parquet or (`fmt` "csv") CSV, where lists are joined with ';'."""
     out = []
     for table in EXPORT_TABLES:
         path = folder / f"{table}.{fmt}"
@@ -121,9 +120,14 @@ def neo4j(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
         _write_csv(folder / "reported_in.csv",
                    [":START_ID(Cooperation)", ":END_ID(Source)", "event", "date", "date_source", "evidence",
                     "confidence:double", ":TYPE"],
-                   con.execute("""SELECT cooperation_id, record_id, any_value(event), any_value(date), any_value(date_source),
-                                         any_value(evidence), max(confidence), 'REPORTED_IN'
-                                  FROM cooperation_events GROUP BY 1, 2 ORDER BY 1, 2""").fetchall()),
+                   # a source reporting a cooperation twice: the values of its most confident report
+                   con.execute("""WITH ranked AS (
+                                      SELECT *, (coalesce(confidence, -1), record_cooperation_id) AS rank
+                                      FROM cooperation_events)
+                                  SELECT cooperation_id, record_id, arg_max(event, rank), arg_max(date, rank),
+                                         arg_max(date_source, rank), arg_max(evidence, rank), max(confidence),
+                                         'REPORTED_IN'
+                                  FROM ranked GROUP BY 1, 2 ORDER BY 1, 2""").fetchall()),
     ]
     (folder / "import.sh").write_text("#!/bin/sh\n# run inside this folder, with Neo4j stopped\n" + NEO4J_IMPORT,
                                       encoding="utf-8")
@@ -131,6 +135,9 @@ def neo4j(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
 
 
 def export(con: duckdb.DuckDBPyConnection, fmt: str, folder: Path) -> list[Path]:
+    """Write the store in format `fmt` (graphml, neo4j, parquet, csv) into `folder`; the files."""
+    if fmt not in ("graphml", "neo4j", "parquet", "csv"):
+        raise CoopxError(f"unknown export format {fmt!r} (graphml, neo4j, parquet or csv)")
     folder.mkdir(parents=True, exist_ok=True)
     if fmt == "graphml":
         return graphml(con, folder)

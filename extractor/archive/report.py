@@ -23,51 +23,51 @@ from extractor import __version__
 from extractor.settings import Settings
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> list[dict]:
     cur = con.execute(sql, params or [])
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, row)) for row in cur.fetchall()]
 
 
-SHOWN = """WITH shown AS (
-        SELECT entity_id FROM entities WHERE n_cooperations > 0
-        ORDER BY n_articles DESC, n_cooperations DESC, entity_id LIMIT $max_nodes),
-    shown_coops AS (
-        SELECT cooperation_id FROM cooperations WHERE cooperation_id IN (
-            SELECT cooperation_id FROM cooperation_partners SEMI JOIN shown USING (entity_id)
-            GROUP BY 1 HAVING count(*) >= 2)
-        ORDER BY n_reports DESC, cooperation_id LIMIT $max_coops)
-"""
+SHOWN = """SELECT entity_id FROM entities WHERE n_cooperations > 0
+           ORDER BY n_articles DESC, n_cooperations DESC, entity_id LIMIT ?"""
+SHOWN_COOPERATIONS = """SELECT cooperation_id FROM cooperations WHERE cooperation_id IN (
+        SELECT cooperation_id FROM cooperation_partners WHERE list_contains($shown::VARCHAR[], entity_id)
+        GROUP BY 1 HAVING count(*) >= 2)
+    ORDER BY n_reports DESC, cooperation_id LIMIT $max_coops"""
 
 
 def data(con: duckdb.DuckDBPyConnection, settings: Settings, title: str) -> dict:
     """What the page draws (docs/archive.md, "report"); plain queries, so a read-only
-    connection will do."""
-    limit = {"max_nodes": settings.report_max_nodes, "max_coops": settings.report_max_cooperations}
-    nodes = _rows(con, SHOWN + """SELECT entity_id AS id, name, kind, location, first_seen, last_seen, n_articles,
-                                         n_cooperations, n_partners
-                                  FROM entities SEMI JOIN shown USING (entity_id) ORDER BY n_articles DESC, entity_id""",
-                  limit)
-    coops = _rows(con, SHOWN + """, partners AS (
-                                      SELECT cooperation_id, list(entity_id ORDER BY entity_id) AS partners
-                                      FROM cooperation_partners SEMI JOIN shown USING (entity_id) GROUP BY 1)
-                                  SELECT c.cooperation_id AS id, c.name, p.partners, c.types, c.status, c.first_date,
-                                         c.last_date, c.n_reports, c.n_articles, c.n_outlets
-                                  FROM cooperations c JOIN partners p USING (cooperation_id)
-                                  SEMI JOIN shown_coops USING (cooperation_id)
-                                  ORDER BY c.n_reports DESC, c.cooperation_id""", limit)
-    events = _rows(con, SHOWN + """SELECT * FROM (
-                                       SELECT cooperation_id AS coop, event, date, date_source, status, record_id, url,
-                                              outlet, title, evidence,
-                                              row_number() OVER (PARTITION BY cooperation_id
-                                                  ORDER BY date DESC NULLS LAST, record_id) AS recent,
-                                              row_number() OVER (PARTITION BY cooperation_id
-                                                  ORDER BY confidence DESC NULLS LAST, date DESC NULLS LAST, record_id)
-                                                  AS rank
-                                       FROM cooperation_events SEMI JOIN shown_coops USING (cooperation_id))
-                                   WHERE recent <= $max_events OR rank <= $max_evidence
-                                   ORDER BY date NULLS LAST, coop, record_id""",
-                   {**limit, "max_events": settings.report_max_events, "max_evidence": settings.report_max_evidence})
+    connection will do. The organisations and cooperations shown are chosen once."""
+    shown = [r[0] for r in con.execute(SHOWN, [settings.report_max_nodes]).fetchall()]
+    coop_ids = [r[0] for r in con.execute(SHOWN_COOPERATIONS, {"shown": shown, "max_coops": settings.report_max_cooperations})
+                .fetchall()]
+    nodes = _rows(con, """SELECT entity_id AS id, name, kind, location, first_seen, last_seen, n_articles,
+                                 n_cooperations, n_partners
+                          FROM entities WHERE list_contains($shown::VARCHAR[], entity_id) ORDER BY n_articles DESC, entity_id""",
+                  {"shown": shown})
+    coops = _rows(con, """WITH partners AS (
+                              SELECT cooperation_id, list(entity_id ORDER BY entity_id) AS partners
+                              FROM cooperation_partners WHERE list_contains($shown::VARCHAR[], entity_id) GROUP BY 1)
+                          SELECT c.cooperation_id AS id, c.name, p.partners, c.types, c.status, c.first_date,
+                                 c.last_date, c.n_reports, c.n_articles, c.n_outlets
+                          FROM cooperations c JOIN partners p USING (cooperation_id)
+                          WHERE list_contains($coops::VARCHAR[], c.cooperation_id)
+                          ORDER BY c.n_reports DESC, c.cooperation_id""", {"shown": shown, "coops": coop_ids})
+    events = _rows(con, """SELECT * FROM (
+                               SELECT cooperation_id AS coop, event, date, date_source, status, record_id, url,
+                                      outlet, title, evidence,
+                                      row_number() OVER (PARTITION BY cooperation_id
+                                          ORDER BY date DESC NULLS LAST, record_id) AS recent,
+                                      row_number() OVER (PARTITION BY cooperation_id
+                                          ORDER BY confidence DESC NULLS LAST, date DESC NULLS LAST, record_id)
+                                          AS rank
+                               FROM cooperation_events WHERE list_contains($coops::VARCHAR[], cooperation_id))
+                           WHERE recent <= $max_events OR rank <= $max_evidence
+                           ORDER BY date NULLS LAST, coop, record_id""",
+                   {"coops": coop_ids, "max_events": settings.report_max_events,
+                    "max_evidence": settings.report_max_evidence})
     for ev in events:
         ev.pop("recent")
         if ev.pop("rank") > settings.report_max_evidence:
@@ -92,11 +92,16 @@ def _inline_script(code: str) -> str:
     return code.replace("</script", "<\\/script").replace("//# sourceMappingURL=", "// sourceMappingURL removed: ")
 
 
+def _script_json(value: object) -> str:
+    """JSON that is safe inside <script>: no "<" at all ("</script>", "<!--" cannot occur)."""
+    return json.dumps(value, ensure_ascii=False, default=str).replace("<", "\\u003c")
+
+
 def render(payload: dict, api: str | None = None) -> str:
     """The HTML page for `payload` (from `data`); `api` is the URL prefix of the archive API
     (serve mode: search over all organisations), None for the offline file."""
-    blob = json.dumps(payload, ensure_ascii=False, default=str).replace("</", "<\\/")
-    config = json.dumps({"api": api}).replace("</", "<\\/")
+    blob = _script_json(payload)
+    config = _script_json({"api": api})
     parts = {"/*CSS*/": _static("report.css"), "/*VIS*/": _inline_script(_static("vis-network.min.js")),
              "/*APP*/": _inline_script(_static("report.js")), "/*DATA*/": blob, "/*CONFIG*/": config,
              "<!--TITLE-->": html.escape(payload["title"])}

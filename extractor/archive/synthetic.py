@@ -101,8 +101,10 @@ def _date(rnd: random.Random, year: int) -> str:
     return f"{year}" if r < 0.1 else f"{year}-{month:02d}" if r < 0.3 else f"{year}-{month:02d}-{day:02d}"
 
 
+# (event, status, date kind) of a report at each stage of a cooperation's life; an extension
+# carries no date kind of its own (its event comes from the status)
 _LIFE = (("announced", "planned", "announced"), ("planned", "planned", "planned"), ("signed", "started", "signed"),
-         ("started", "started", "start"), ("joined", "extended", "joined"), ("extended", "extended", "start"),
+         ("started", "started", "start"), ("joined", "extended", "joined"), ("extended", "extended", None),
          ("reported", "ongoing", None), ("ended", "ended", "ended"))
 
 
