@@ -1,5 +1,5 @@
-"""Rule-based organisation mentions: head nouns with their name parts, legal forms, known
-organisations, abbreviations in parentheses, and coordinated plurals
+"""Rule-based organisation mentions: head nouns with their name parts, legal forms,
+abbreviations in parentheses, and coordinated plurals
 ("Universitätskliniken Talberg und Nordhain" -> two mentions).
 
 Each mention carries a canonical nominative name built from its parts, so genitive and dative
@@ -61,13 +61,6 @@ class InstitutionFinder:
         self._legal_firsts: dict[str, list[tuple[str, ...]]] = {}
         for form in self.legal:
             self._legal_firsts.setdefault(form[0], []).append(form)
-        self.known = lexicons.organisations()
-        self._known_tokens = {}
-        for form in self.known:
-            toks = tuple(form.split())
-            self._known_tokens.setdefault(toks[0], []).append(toks)
-        for firsts in self._known_tokens.values():
-            firsts.sort(key=len, reverse=True)
 
     def _sent(self, i: int) -> SentenceBounds:
         return self._bounds[i]
@@ -96,8 +89,6 @@ class InstitutionFinder:
                 add(m)
         abbreviations.attach_definitions(doc, found, taken, lambda i: self._sent(i).end, lambda i: self._sent(i).start)
         abbreviations.find_uses(doc, found, taken, blocked)
-        for m in self._known_orgs(doc, taken):
-            add(m)
         for m in self._after_descriptor(doc, taken, blocked):
             add(m)
         found.sort(key=lambda m: m.start)
@@ -126,12 +117,12 @@ class InstitutionFinder:
             if _truncated_pair(doc, j, sent.start):
                 j -= 2  # "Industrie- und Handelskammer", "Herz- und Gefäßzentrum": one name
                 continue
-            if prev.text in ("–", "—") and j - 2 >= sent.start and doc[j - 2].text in self.known:
-                j -= 2  # "Dräger – Forschungszentrum Lübeck": a known name joined by a dash
+            if prev.text in ("–", "—") and j - 3 >= sent.start and doc[j - 3].lower_ in ARTICLES and is_namepart(doc[j - 2]):
+                j -= 2  # "das Aurelia – Forschungszentrum Lübeck": a name joined by a dash (not a dateline)
                 continue
             if not is_namepart(prev) or looks_like_person_start(doc, j - 1):
                 break
-            if j - 1 == sent.start and prev.text not in self.known and not ADJ.match(prev.text) and not prev.text.endswith("er") \
+            if j - 1 == sent.start and not ADJ.match(prev.text) and not prev.text.endswith("er") \
                     and not prev.text[:1].isupper():
                 break
             j -= 1
@@ -305,22 +296,6 @@ class InstitutionFinder:
                 canon = doc[j : i + match].text
                 out.append(InstMention(j, i + match, canon, "company", None, source="legal"))
             i += match
-        return out
-
-    # -- known organisations -----------------------------------------------------------------
-    def _known_orgs(self, doc: Doc, taken: set[int]) -> list[InstMention]:
-        out = []
-        for i, text in enumerate(self._texts):
-            if i in taken or text not in self._known_tokens:
-                continue
-            for toks in self._known_tokens[text]:
-                n = len(toks)
-                if tuple(t.text for t in doc[i : i + n]) == toks and not any(k in taken for k in range(i, i + n)):
-                    form = " ".join(toks)
-                    name, kind = self.known[form]
-                    out.append(InstMention(i, i + n, name, kind, None, source="known",
-                                           abbr=form if form != name and ALLCAPS.match(form) else None))
-                    break
         return out
 
     # -- descriptor + name -------------------------------------------------------------------

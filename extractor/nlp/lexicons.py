@@ -169,12 +169,6 @@ def cues() -> tuple[Cue, ...]:
 
 
 @lru_cache(maxsize=1)
-def organisations() -> dict[str, tuple[str, str]]:
-    """Known organisations and brands: surface form -> (canonical name, kind)."""
-    return {r["form"]: (r["name"] or r["form"], r["kind"]) for r in _csv("organisations.csv")}
-
-
-@lru_cache(maxsize=1)
 def calendar() -> tuple[dict[str, int], dict[str, int]]:
     months, weekdays = {}, {}
     for r in _csv("calendar.csv"):

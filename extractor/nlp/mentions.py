@@ -16,7 +16,7 @@ class InstMention:
     place_adj: str | None = None  # "Talberger" in "Talberger Universitätsklinikum"
     abbr: str | None = None
     modifiers: list[str] = field(default_factory=list)
-    source: str = "head"  # head | legal | known | abbr | abbr-use | ner | coord | descriptor | crf | list
+    source: str = "head"  # head | legal | abbr | abbr-use | ner | coord | descriptor | crf | list | place
     score: float | None = None  # the organisation tagger's confidence, when it tagged this span
 
     def as_dict(self) -> dict:

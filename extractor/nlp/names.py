@@ -93,8 +93,7 @@ def place_run(doc: Doc, i: int, limit: int) -> int:
         linked = False
         for link in PLACE_LINKS:
             n = len(link)
-            if j + n < limit and tuple(t.lower_ for t in doc[j : j + n]) == link and is_namepart(doc[j + n]) \
-                    and doc[j + n].text not in lexicons.organisations():
+            if j + n < limit and tuple(t.lower_ for t in doc[j : j + n]) == link and is_namepart(doc[j + n]):
                 nxt = doc[j + n + 1] if j + n + 1 < limit else None
                 # "Rothenburg ob der Tauber" but not "Erfurt am Montag" (weekday filtered) or "Leipzig in Sachsen ist"
                 if link[0] in ("ob", "am", "an", "im") and (nxt is None or not is_cap(nxt) or nxt.is_punct):

@@ -50,7 +50,6 @@ class Gazetteers:
     heads: frozenset[str]
     compound_heads: tuple[str, ...]
     legal: frozenset[tuple[str, ...]]
-    organisations: frozenset[tuple[str, ...]]
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -69,7 +68,6 @@ class Gazetteers:
             heads=frozenset(heads),
             compound_heads=tuple(sorted(compound, key=len, reverse=True)),
             legal=frozenset({tuple(x.replace(".", " .").split()) for x in legal} | {tuple(x.split()) for x in legal}),
-            organisations=frozenset(tuple(form.split()) for form in lexicons.organisations()),
         )
 
 
@@ -319,7 +317,6 @@ class Featurizer:
         self.attributes = attributes
         self._types: dict[str, tuple] = {}
         self._legal_firsts = {t[0] for t in self.gz.legal}
-        self._org_firsts = {t[0] for t in self.gz.organisations}
 
     # ----------------------------------------------------------------- word types
     def _cap_class(self, w: str) -> str | None:
@@ -409,20 +406,14 @@ class Featurizer:
         return hit
 
     # ----------------------------------------------------------------- sentences
-    def _gazetteer_marks(self, words: Sequence[str]) -> tuple[set[int], dict[int, str]]:
-        legal, org = set(), {}
-        n = len(words)
+    def _legal_marks(self, words: Sequence[str]) -> set[int]:
+        legal = set()
         for i, w in enumerate(words):
             if w in self._legal_firsts:
                 for length in range(1, 5):
                     if tuple(words[i:i + length]) in self.gz.legal:
                         legal.add(i)
-            if w in self._org_firsts:
-                for length in range(1, min(4, n - i + 1)):
-                    if tuple(words[i:i + length]) in self.gz.organisations:
-                        for j in range(i, i + length):
-                            org[j] = "B" if j == i else "I"
-        return legal, org
+        return legal
 
     def sentence(self, words: Sequence[str]) -> list[list[str]]:
         n = len(words)
@@ -430,7 +421,7 @@ class Featurizer:
         train_tags = self.res.train.match(words)
         ext_tags = self.res.external.match(words)
         geo_tags = self.res.places.match(words)
-        legal, org = self._gazetteer_marks(words)
+        legal = self._legal_marks(words)
         keep = self.attributes
         out = []
         for i in range(n):
@@ -447,8 +438,6 @@ class Featurizer:
                 f.append("gz:legal")
             if legal and any(j in legal for j in range(i + 1, min(n, i + 6))):
                 f.append("gz:legal_right")
-            if i in org:
-                f.append("gz:org" + org[i])
             if i > 0 and types[i - 1][7]:
                 f.append("gz:after_title")
             for tags, key in ((train_tags, "gs="), (ext_tags, "xs="), (geo_tags, "geo=")):
