@@ -18,6 +18,7 @@ annotated articles and running this script again is all it takes to improve coop
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -29,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import decision_training as dt  # noqa: E402
 
-from extractor.decide import MODELS  # noqa: E402
+from extractor.decide import MODELS, NAMES  # noqa: E402
 from extractor.pipeline import Pipeline  # noqa: E402
 from extractor.settings import Settings  # noqa: E402
 
@@ -130,10 +131,13 @@ def main() -> None:
         cv = table(pooled, per_fold)
         print(cv)
     digest = hashlib.sha256("".join(sorted(g["id"] + g["text"] for g in golds)).encode("utf-8")).hexdigest()
-    version = f"{date.today().isoformat()}+{digest[:8]}"
-    decisions = dt.fit_decisions(rows, [g["id"] for g in golds], version=version)
+    decisions = dt.fit_decisions(rows, [g["id"] for g in golds])
     a.out.mkdir(parents=True, exist_ok=True)
     dt.train_tagger(corpus.tagger_items, corpus.tagger_tags, a.work / "org_tagger.crfsuite")
+    weights = hashlib.sha256(json.dumps([getattr(decisions, n).to_json() for n in NAMES], sort_keys=True).encode("utf-8"))
+    weights.update((a.work / "org_tagger.crfsuite").read_bytes())
+    version = f"{date.today().isoformat()}+{weights.hexdigest()[:8]}"  # changes with the models, not only the data
+    decisions = dataclasses.replace(decisions, version=version)
     shutil.copyfile(a.work / "org_tagger.crfsuite", a.out / "org_tagger.crfsuite")
     decisions.to_dir(a.out)
     sources: dict[str, int] = {}

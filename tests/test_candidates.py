@@ -103,8 +103,8 @@ def _mention(start: int, canonical: str, source: str = "ner", head: str | None =
 def test_variants_of_one_organisation(nlp, names_, groups):
     from extractor.assemble.institutions import resolve
 
-    doc = nlp(" ".join(["x"] * len(names_)))
-    mentions = [_mention(k, n, "place" if n == "Rheinfurt" else "ner") for k, n in enumerate(names_)]
+    doc = nlp("Überschrift\n" + " ".join(["x"] * len(names_)))  # the mentions stand below the headline
+    mentions = [_mention(2 + k, n, "place" if n == "Rheinfurt" else "ner") for k, n in enumerate(names_)]
     _, of = resolve(doc, mentions)
     for group in groups:
         assert len({id(of[k]) for k in group}) == 1, (names_, group)
@@ -144,3 +144,13 @@ def test_date_forms_for_the_date_decision(nlp, text, published, value):
     dates = facts(nlp(text))["date"]
     assert len(dates) == 1 and dates[0]["weak"]
     assert resolve(dates[0], published, None) == value
+
+
+def test_a_town_in_the_headline_names_its_house(nlp):
+    """"Rheinfurt und Nordhain kooperieren" above a text about their clinics: the house, named fully."""
+    from extractor.assemble.institutions import resolve
+
+    doc = nlp("Rheinfurt kooperiert\nDie Klinik Rheinfurt wächst.")
+    mentions = [_mention(0, "Rheinfurt", "place"), {**_mention(4, "Klinik Rheinfurt", "head", "Klinik"), "end": 6}]
+    entities, of = resolve(doc, mentions)
+    assert len(entities) == 1 and entities[0].name == "Klinik Rheinfurt"

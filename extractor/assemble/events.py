@@ -89,7 +89,7 @@ def read_article(doc, facts: dict, of_mention: dict) -> Article:
         if si is not None and si - last_year_sent > 2:
             last_year = None  # a year named long before does not date a bare month
         after = doc[d["end"]].lower_ if d["end"] < len(doc) else ""
-        attributive = after.startswith(("bestehend", "laufend", "existierend", "währende", "begonnen"))
+        attributive = after.startswith(labels.ATTRIBUTIVE_AFTER)
         d = dict(d, year_context=last_year, text=doc[d["start"] : d["end"]].text, _attributive=attributive)
         if d.get("year") and not attributive:  # "die seit 2018 bestehende ..." dates nothing after it
             last_year = d["year"]

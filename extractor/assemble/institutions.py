@@ -64,9 +64,12 @@ class Entity:
 
 
 def _score_name(m: dict, surface: str) -> tuple:
-    """Prefer names seen in nominative as written, from head rules, and complete (longer)."""
+    """The fullest name the text gives (GOLD_FORMAT: "the fullest nominative form"): more words
+    first, then a name seen in nominative as written, then one a rule read; a bare list member,
+    place or abbreviation names its house only when nothing else does."""
     as_written = norm(surface) == norm(m["canonical"])
-    return (m["source"] not in ("coord", "ner", "abbr-use"), as_written, len(m["canonical"]))
+    return (m["source"] not in ("list", "place", "abbr-use"), len(m["canonical"].split()), as_written,
+            m["source"] not in ("coord", "ner", "crf"), len(m["canonical"]))
 
 
 def resolve(doc, mentions: list[dict]) -> tuple[list[Entity], dict[int, Entity]]:
@@ -120,7 +123,8 @@ def resolve(doc, mentions: list[dict]) -> tuple[list[Entity], dict[int, Entity]]
             mods_b = set(mentions[groups[cands[0]][0]].get("modifiers") or [])
             if not mods_a or not mods_b or mods_a <= mods_b or mods_b <= mods_a:
                 union(a, cands[0])
-    _link_variants(groups, mentions, names, find, union)
+    headline = {i for i, m in enumerate(mentions) if doc[m["start"]].sent.start == 0}
+    _link_variants(groups, mentions, names, find, union, headline)
     merged: dict[int, list[int]] = {}
     for gi, g in enumerate(groups):
         merged.setdefault(find(gi), []).extend(g)
@@ -168,7 +172,8 @@ def _initials(words: tuple[str, ...]) -> str:
     return "".join(w[0] for w in words if w)
 
 
-def _link_variants(groups: list[list[int]], mentions: list[dict], names: list[str], find, union) -> None:
+def _link_variants(groups: list[list[int]], mentions: list[dict], names: list[str], find, union,
+                   headline: set[int] = frozenset()) -> None:
     """Variants of one organisation named apart in one text: the same words in another order or
     form ("Uni Talberg" / "Universität Talberg", "Beteiligungsgesellschaft X" / "X
     Beteiligungsgesellschaft"), a short form inside exactly one longer name ("Lessing-Universität"
@@ -188,8 +193,8 @@ def _link_variants(groups: list[list[int]], mentions: list[dict], names: list[st
         if not t:
             continue
         sa = set(t)
-        if any(mentions[i]["source"] == "place" for i in groups[a]):
-            continue  # a town may be a party of its own beside its school or clinic
+        if any(mentions[i]["source"] == "place" and i not in headline for i in groups[a]):
+            continue  # a town may be a party of its own beside its school or clinic (in a headline it names the house)
         containers = {find(b) for b, u in enumerate(toks) if b != a and find(b) != find(a) and len(u) > len(t) and sa <= set(u)
                       and not _names_another(set(u) - sa, toks, a, b)}
         if len(containers) == 1 and any(not lexicons.heads().lookup(w.capitalize()) for w in t):

@@ -11,6 +11,7 @@ import re
 
 from extractor.assemble.dates import resolve as resolve_date
 from extractor.features.view import ArticleView
+from extractor.nlp.labels import ATTRIBUTIVE_AFTER
 
 _SIGN = re.compile(r"^(unterzeichn\w*|unterschrieb\w*|unterschrieben|besiegelt|abgeschlossen|geschlossen|vereinbart\w*)$")
 _ANNOUNCE = re.compile(r"^(mitteilte|mitgeteilt|teilte|bekannt|gab|gaben|verkündet\w*|vorgestellt|präsentiert\w*)$")
@@ -24,7 +25,10 @@ def date_candidates(view: ArticleView) -> list[tuple[dict, str]]:
     differ; the mention's "year_from" says which (the decision learns which to trust)."""
     out = []
     last_year = None
+    doc = view.doc
     for d in sorted(view.facts.get("date", []), key=lambda d: d["start"]):
+        if d["end"] < len(doc) and doc[d["end"]].lower_.startswith(ATTRIBUTIVE_AFTER):
+            continue  # "das seit 2024 bestehende Netzwerk": dates the network, not this cooperation (GOLD_FORMAT)
         no_year = d.get("year") is None and d.get("month") is not None
         value = resolve_date(d, view.published, last_year)
         if value:
@@ -60,9 +64,6 @@ def date_features(view: ArticleView, d: dict, value: str, event_sents: set[int],
         f["is_published"] = 1.0
     if view.published and value > view.published[: len(value)]:
         f["after_published"] = 1.0
-    nxt = doc[d["end"]].lower_ if d["end"] < len(doc) else ""
-    if nxt.startswith(("bestehend", "laufend", "existierend", "währende", "begonnen")):
-        f["attributive"] = 1.0
     if si is None:
         f["no_sentence"] = 1.0
         return f

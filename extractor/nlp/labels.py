@@ -21,3 +21,5 @@ PREPOSITIONS = frozenset("an am auf aus bei beim in im mit nach von vom zu zum z
 PLACE_LINKS = (("ob", "der"), ("am",), ("an", "der"), ("im",), ("in", "der"), ("bei",), ("vor", "der"))
 QUOTES_CLOSE = frozenset({"“", '"', "«", "»", "”", "‘", "'"})
 DASHES = frozenset({"-", "–", "—"})
+# participles after a date that make it attributive: "das seit 2024 bestehende Netzwerk" dates the network
+ATTRIBUTIVE_AFTER = ("bestehend", "laufend", "existierend", "währende", "begonnen")

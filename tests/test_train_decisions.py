@@ -1,0 +1,43 @@
+"""`scripts/train_decisions.py` end to end on the team's corpus: it trains the organisation
+tagger and every decision, writes the folder with its card, and the pipeline runs on what it wrote."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT, SHARED
+
+pytest.importorskip("sklearn")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (SHARED / "eval" / "score.py").is_file(), reason="../shared/eval/score.py (the official scorer) is absent")
+def test_training_writes_models_the_pipeline_loads(tmp_path):
+    out = tmp_path / "decisions"
+    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "train_decisions.py"), "--gold", str(ROOT / "corpus" / "gold"),
+                          "--out", str(out), "--work", str(tmp_path / "work"), "--no-cv"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    from extractor import decide
+
+    assert decide.available(out) and (out / "org_tagger.crfsuite").stat().st_size > 1000
+    meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    assert meta["articles"] == len(list((ROOT / "corpus" / "gold").glob("*.json")))
+    assert "## Models" in (out / "MODEL_CARD.md").read_text(encoding="utf-8")
+    decisions = decide.Decisions.from_dir(out)
+    assert decisions.partner.weights and 0.05 <= decisions.partner.threshold <= 0.95
+
+    from extractor.documents import RawDocument
+    from extractor.pipeline import Pipeline
+    from extractor.settings import Settings
+
+    pipe = Pipeline(Settings(model="shipped"))
+    pipe.decisions = decisions
+    pipe.nlp.get_pipe("coopx_org_tagger").load(out / "org_tagger.crfsuite")
+    g = json.loads(sorted((ROOT / "corpus" / "gold").glob("*.json"))[0].read_text(encoding="utf-8"))
+    rec = pipe.extract(RawDocument(origin="t", content=g["text"], content_type="text", published=g.get("published")))
+    assert rec.institutions  # a record built by the freshly trained models
