@@ -27,7 +27,9 @@ def test_label_set_chooses_several_or_the_best():
     s = LabelSet("types", {"research": LinearModel("r", {"forschung": 3.0}, -1.0, 0.5),
                            "education": LinearModel("e", {"ausbildung": 3.0}, -1.0, 0.5)})
     assert s.chosen({"forschung": 1.0, "ausbildung": 1.0}) == ["research", "education"]
-    assert s.chosen({}) == [] and s.best({"ausbildung": 0.5}) == "education"
+    assert s.chosen({"ausbildung": 0.5}) == ["education"]  # none says yes: the most likely one
+    assert s.best({"ausbildung": 0.5}) == "education"
+    assert s.scores({"forschung": 1.0}) == pytest.approx({"research": 2.0, "education": -1.0})
     assert LabelSet.from_json(s.to_json()) == s
 
 
@@ -70,3 +72,25 @@ def test_shipped_decisions_find_the_parties_of_an_invented_release():
     names = {i.id: i.name for i in rec.institutions}
     assert {names[p] for p in rec.cooperations[0].partners} == {"Kreisklinik Talberg", "Hochschule Nordhain"}
     assert rec.cooperations[0].date is not None and rec.cooperations[0].date.value == "2024-05-03"
+
+
+@pytest.mark.skipif(not decide.available(), reason="no decision models shipped")
+def test_word_features_are_shared_once_and_never_left_in_the_doc():
+    """The organisation tagger reads the NER's word features for the same sentences, and takes
+    them out of the Doc: it stays serialisable, and the tags equal those of a fresh computation."""
+    from extractor.nlp.ner_crf import SHARED_FEATURES
+    from extractor.nlp.org_tagger import sentence_items
+    from extractor.pipeline import Pipeline
+    from extractor.settings import Settings
+
+    nlp = Pipeline(Settings(model="shipped")).nlp
+    text = "Die Kreisklinik Talberg und die Aurelia Pflege GmbH kooperieren. Anna Berger freut sich."
+    doc = nlp(text)
+    assert SHARED_FEATURES not in doc.user_data
+    doc.to_bytes()
+    tagger = nlp.get_pipe("coopx_org_tagger")
+    with_shared = nlp(text, disable=["coopx_org_tagger"])
+    assert SHARED_FEATURES in with_shared.user_data
+    without = nlp(text, disable=["coopx_org_tagger"])
+    without.user_data.pop(SHARED_FEATURES)
+    assert sentence_items(with_shared, tagger.featurizer()) == sentence_items(without, tagger.featurizer())

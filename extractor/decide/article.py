@@ -87,7 +87,7 @@ def decide(view: ArticleView, rule_is_coop: bool, rule_coops: list[dict], models
         coops = _group(view, rule_coops, partners)
     if coops:
         main = coops[0]
-        main["types"] = models.types.chosen(art) or [models.types.best(art)]
+        main["types"] = models.types.chosen(art)
         main["status"] = models.status.best(art)
         main["date"] = _date(view, rule_coops, models, main["status"])
         for c in coops:

@@ -11,7 +11,10 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+
+import numpy as np
 
 Features = Mapping[str, float]
 
@@ -65,16 +68,38 @@ class LabelSet:
     name: str
     models: dict[str, LinearModel]
 
+    @cached_property
+    def _matrix(self) -> tuple[list[str], dict[str, np.ndarray], np.ndarray]:
+        """Every label's weight of a feature side by side: one pass over the features scores all."""
+        labels = list(self.models)
+        index: dict[str, np.ndarray] = {}
+        for j, label in enumerate(labels):
+            for k, w in self.models[label].weights.items():
+                index.setdefault(k, np.zeros(len(labels)))[j] = w
+        return labels, index, np.array([self.models[label].bias for label in labels])
+
+    def scores(self, features: Features) -> dict[str, float]:
+        labels, index, bias = self._matrix
+        z = bias.copy()
+        for k, v in features.items():
+            w = index.get(k)
+            if w is not None:
+                z += v * w
+        return dict(zip(labels, z.tolist()))
+
     def probas(self, features: Features) -> dict[str, float]:
-        return {label: m.proba(features) for label, m in self.models.items()}
+        return {label: _sigmoid(z) for label, z in self.scores(features).items()}
 
     def chosen(self, features: Features) -> list[str]:
-        """Multi-label: every label whose model says yes."""
-        return [label for label, m in self.models.items() if m.decide(features)]
+        """Multi-label: every label whose model says yes; when none does, the most likely one."""
+        scores = self.scores(features)
+        out = [label for label, z in scores.items() if _sigmoid(z) >= self.models[label].threshold]
+        return out or [max(scores, key=scores.get)]
 
     def best(self, features: Features) -> str:
         """Multi-class (one-vs-rest): the label with the highest score."""
-        return max(self.models, key=lambda label: self.models[label].score(features))
+        scores = self.scores(features)
+        return max(scores, key=scores.get)
 
     def to_json(self) -> dict:
         return {"name": self.name, "labels": {k: m.to_json() for k, m in self.models.items()}}

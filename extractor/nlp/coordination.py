@@ -15,12 +15,14 @@ parties. Runs after the people and cue components, so names of people are never 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extractor.nlp import labels, lexicons
 from extractor.nlp.mentions import InstMention
-from extractor.nlp.names import is_cap, looks_like_person_start, nonname
+from extractor.nlp.names import looks_like_person_start
 
 _SEPARATORS = frozenset({",", "und", "sowie", "&", "bzw."})
 _PLACE_PREPS = frozenset("in im aus nach bei beim am an auf von vom zu zum zur nahe über unter bis ab gen".split())
@@ -32,56 +34,71 @@ def _facts(doc: Doc) -> dict:
     return doc.user_data.setdefault(labels.META, {})
 
 
-def _namelike(tok) -> bool:
-    if not is_cap(tok) or nonname(tok) or tok.text in lexicons.titles():
+@lru_cache(maxsize=100_000)
+def _namelike(text: str) -> bool:
+    """A word that can be (part of) a list member's name: capitalised, no function word, title,
+    month, weekday or role."""
+    if not text[:1].isupper() or not any(c.isalpha() for c in text) or text in lexicons.nonname_words():
         return False
+    low = text.lower()
     months, weekdays = lexicons.calendar()
-    return tok.lower_ not in months and tok.lower_ not in weekdays and not lexicons.roles().is_role(tok.text)
+    return low not in labels.ARTICLES and text not in lexicons.titles() and low not in months and low not in weekdays \
+        and not lexicons.roles().is_role(text)
 
 
-def _element(doc: Doc, i: int, end: int, mention_at: dict[int, dict]) -> int:
-    """End of the list member starting at token i (i itself when none starts there)."""
-    if i < end and doc[i].lower_ in labels.ARTICLES:
-        i += 1
-    if i in mention_at:
-        return mention_at[i]["end"]
-    if i >= end or not _namelike(doc[i]) or looks_like_person_start(doc, i):
-        return i
-    k = i
-    while k < end and k - i < _MAX_ELEMENT and (_namelike(doc[k]) or (doc[k].text in ("-", "–") and k + 1 < end and _namelike(doc[k + 1]))):
-        k += 1
-    if doc[k - 1].text.endswith("-"):
-        return i  # "Industrie-" in "Industrie- und Handelskammer": half of a name, not a member
-    return k
+class _Words:
+    """The words of a doc as plain strings (Token objects cost more than the scan)."""
 
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.texts = [t.text for t in doc]
+        self.lows = [t.lower() for t in self.texts]
 
-def _lists(doc: Doc, start: int, end: int, mention_at: dict[int, dict]) -> list[list[tuple[int, int]]]:
-    """Coordinated runs of names in one sentence: [(start, end) of each member]."""
-    out = []
-    i = start
-    while i < end:
-        e = _element(doc, i, end, mention_at)
-        if e == i:
+    def element(self, i: int, end: int, mention_at: dict[int, dict]) -> int:
+        """End of the list member starting at token i (i itself when none starts there)."""
+        texts = self.texts
+        if i < end and self.lows[i] in labels.ARTICLES:
             i += 1
-            continue
-        members = [(i if doc[i].lower_ not in labels.ARTICLES else i + 1, e)]
-        k = e
-        closing = False
-        while k < end and doc[k].lower_ in _SEPARATORS:
-            sep = doc[k].lower_
-            nxt = _element(doc, k + 1, end, mention_at)
-            if nxt == k + 1:
-                break
-            s = k + 1 if doc[k + 1].lower_ not in labels.ARTICLES else k + 2
-            members.append((s, nxt))
-            k = nxt
-            if sep in ("und", "sowie", "bzw."):
-                closing = True
-                break
-        if len(members) >= 2 and (closing or len(members) >= 3):
-            out.append(members)
-        i = max(k, e)
-    return out
+        if i in mention_at:
+            return mention_at[i]["end"]
+        if i >= end or not _namelike(texts[i]) or looks_like_person_start(self.doc, i):
+            return i
+        k = i
+        while k < end and k - i < _MAX_ELEMENT and (_namelike(texts[k]) or (texts[k] in ("-", "–") and k + 1 < end
+                                                                               and _namelike(texts[k + 1]))):
+            k += 1
+        if texts[k - 1].endswith("-"):
+            return i  # "Industrie-" in "Industrie- und Handelskammer": half of a name, not a member
+        return k
+
+    def lists(self, start: int, end: int, mention_at: dict[int, dict]) -> list[list[tuple[int, int]]]:
+        """Coordinated runs of names in one sentence: [(start, end) of each member]."""
+        lows = self.lows
+        out = []
+        i = start
+        while i < end:
+            e = self.element(i, end, mention_at)
+            if e == i:
+                i += 1
+                continue
+            members = [(i if lows[i] not in labels.ARTICLES else i + 1, e)]
+            k = e
+            closing = False
+            while k < end and lows[k] in _SEPARATORS:
+                sep = lows[k]
+                nxt = self.element(k + 1, end, mention_at)
+                if nxt == k + 1:
+                    break
+                s = k + 1 if lows[k + 1] not in labels.ARTICLES else k + 2
+                members.append((s, nxt))
+                k = nxt
+                if sep in ("und", "sowie", "bzw."):
+                    closing = True
+                    break
+            if len(members) >= 2 and (closing or len(members) >= 3):
+                out.append(members)
+            i = max(k, e)
+        return out
 
 
 def _shared_head(first: dict | None) -> str | None:
@@ -123,11 +140,14 @@ class StructureCandidates:
         places = [e for e in doc.ents if e.label_ == "LOC"]
         loc_spans = {(e.start, e.end) for e in places}
         added: list[InstMention] = []
+        words = _Words(doc)
         for sent in doc.sents:
             if any(t.i in blocked for t in sent[:1]):
                 continue
             cue = any(sent.start <= c < sent.end for c in cue_tokens)
-            for members in _lists(doc, sent.start, sent.end, mention_at):
+            if not cue and not any(k in mention_at for k in range(sent.start, sent.end)):
+                continue  # a list counts with a known member or in a cue sentence
+            for members in words.lists(sent.start, sent.end, mention_at):
                 known = sum(1 for s, _ in members if s in mention_at)
                 if not known and not (cue and len(members) >= 3):
                     continue

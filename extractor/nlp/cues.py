@@ -24,6 +24,8 @@ class CueMention:
 @lru_cache(maxsize=200_000)
 def _first_token_hits(low: str) -> tuple[int, ...]:
     """Indices of the cues whose first token pattern matches this word (memoised: words repeat)."""
+    if not lexicons.cue_first_tokens().match(low):
+        return ()
     return tuple(k for k, cue in enumerate(lexicons.cues()) if cue.tokens[0].match(low))
 
 

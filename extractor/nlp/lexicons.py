@@ -131,7 +131,9 @@ class RoleLexicon:
         if word in self.exact:
             return True
         low = word.lower()
-        return word[:1].isupper() and any(low.endswith(s) and len(low) > len(s) + 2 for s in self.suffixes)
+        if not word[:1].isupper() or not low.endswith(self.suffixes):  # one C call rules out most words
+            return False
+        return any(low.endswith(s) and len(low) > len(s) + 2 for s in self.suffixes)
 
     def is_modifier(self, word: str) -> bool:
         return word[:1].isupper() and any(word.startswith(m) for m in self.modifiers)
@@ -166,6 +168,12 @@ def cues() -> tuple[Cue, ...]:
         later = re.compile(d["when_later"] + "$") if d.get("when_later") else None
         out.append(Cue(d["group"], d["label"], tuple(re.compile(t + "$") for t in d["tokens"]), later))
     return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def cue_first_tokens() -> re.Pattern:
+    """One pattern for the first tokens of all cues: a word it does not match starts no cue."""
+    return re.compile("|".join(f"(?:{c.tokens[0].pattern})" for c in cues()))
 
 
 @lru_cache(maxsize=1)

@@ -22,6 +22,9 @@ MODEL_FILE = "model.crfsuite"
 ATTRIBUTES_FILE = "attributes.txt"  # the attributes the CRF has weights for, one per line
 LABELS = ("LOC", "MISC", "ORG", "PER")
 _SENT_FINAL = frozenset({".", "!", "?"})
+# doc.user_data key: {first token: (token indices, features)} of every tagged sentence, left for
+# the organisation tagger (which takes it away, so it never travels with the Doc)
+SHARED_FEATURES = "coopx_ner_features"
 
 
 @Language.factory("coopx_crf_ner", default_config={"max_sentence": 150})
@@ -40,6 +43,7 @@ class CrfEntityRecognizer:
         self.attributes: frozenset[str] = frozenset()
         self._tagger: pycrfsuite.Tagger | None = None
         self._featurizer: Featurizer | None = None
+        self.share_features = False  # set by a later component that reads the same word features
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -82,11 +86,15 @@ class CrfEntityRecognizer:
             raise ValueError(f"{self.name}: no CRF model loaded")
         words = [t.text for t in doc]  # plain strings: Token objects cost more than the tagging
         ents = []
+        shared = doc.user_data.setdefault(SHARED_FEATURES, {}) if self.share_features else None
         for a, b in self._chunks(doc, words):
             index = [i for i in range(a, b) if not words[i].isspace()]
             if not index:
                 continue
-            tags = self._tagger.tag(pycrfsuite.ItemSequence(self._featurizer.sentence([words[i] for i in index])))
+            feats = self._featurizer.sentence([words[i] for i in index])
+            if shared is not None:
+                shared[index[0]] = (index, feats)
+            tags = self._tagger.tag(pycrfsuite.ItemSequence(feats))
             for s, e, label in bio_spans(tags):
                 ents.append(Span(doc, index[s], index[e - 1] + 1, label=label))
         doc.ents = ents

@@ -15,16 +15,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pycrfsuite
+from spacy.attrs import IS_SPACE, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extractor.nlp import labels, lexicons
 from extractor.nlp.mentions import InstMention
 from extractor.nlp.names import ADJ, fold_adjective
+from extractor.nlp.ner_crf import SHARED_FEATURES
 from extractor.nlp.ner_features import Featurizer, NerResources, bio_spans
 
 MODEL = Path(__file__).resolve().parent.parent / "models" / "decisions" / "org_tagger.crfsuite"
 NER_MODEL = Path(__file__).resolve().parent.parent / "models" / "de_coopx_ner"
+_LEAD = 4  # sentences from the top that are always tagged (headline, date line, lead)
 _CUE_WORDS = ("kooperation", "zusammenarbeit", "partner", "vertrag", "vereinbarung", "netzwerk", "verbund",
               "gemeinsam", "allianz", "bündnis", "beitr", "mitglied")
 
@@ -34,41 +37,47 @@ def _facts(doc: Doc) -> dict:
 
 
 def sentence_items(doc: Doc, featurizer: Featurizer) -> list[tuple[list[int], list[list[str]]]]:
-    """(token indices, features per token) for every sentence: the NER's word features plus the
-    NER label, the rule mention source and the sentence's cue words around each token."""
-    rule: dict[int, str] = {}
+    """(token indices, features per token) for every sentence: the NER's word features (as the
+    NER left them in the Doc, else computed) plus the NER label, the rule mention source and the
+    sentence's cue words around each token. The NER's lists are extended in place: it has used them."""
+    n_tok = len(doc)
+    rule = ["O"] * n_tok
     for m in _facts(doc).get("inst", []):
         for k in range(m["start"], m["end"]):
             rule[k] = ("B-" if k == m["start"] else "I-") + m["source"]
-    ner: dict[int, str] = {}
+    ner = ["O"] * n_tok
     for e in doc.ents:
         for k in range(e.start, e.end):
             ner[k] = ("B-" if k == e.start else "I-") + e.label_
+    arr = doc.to_array([LOWER, IS_SPACE])  # no Token objects: they cost more than the features
+    strings = doc.vocab.strings
+    lows = [strings[h] for h in arr[:, 0].tolist()]
+    spaces = arr[:, 1].tolist()
     out = []
+    shared = doc.user_data.pop(SHARED_FEATURES, None) or {}
     for s in doc.sents:
-        idx = [t.i for t in s if not t.is_space]
+        idx = [i for i in range(s.start, s.end) if not spaces[i]]
         if not idx:
             continue
-        words = [doc[i].text for i in idx]
-        base = featurizer.sentence(words)
-        low = " ".join(words).lower()
+        hit = shared.get(idx[0])
+        base = hit[1] if hit is not None and hit[0] == idx else featurizer.sentence([doc[i].text for i in idx])
+        low = " ".join(lows[i] for i in idx)
         cue = any(c in low for c in _CUE_WORDS)
-        items = []
-        for p, (i, feats) in enumerate(zip(idx, base)):
-            x = list(feats)
-            r, n = rule.get(i), ner.get(i)
-            x += ["rule=" + (r or "O"), "rulek=" + (r[2:] if r else "O"), "ner=" + (n or "O")]
+        last = len(idx) - 1
+        for p, (i, x) in enumerate(zip(idx, base)):
+            r = rule[i]
+            x += ["rule=" + r, "rulek=" + (r[2:] if r != "O" else "O"), "ner=" + ner[i]]
             if p > 0:
-                x += ["-1ner=" + (ner.get(idx[p - 1]) or "O"), "-1rule=" + (rule.get(idx[p - 1]) or "O")[:1]]
-            if p + 1 < len(idx):
-                x += ["+1ner=" + (ner.get(idx[p + 1]) or "O"), "+1rule=" + (rule.get(idx[p + 1]) or "O")[:1]]
-            for d in (-3, -2):
-                if p + d >= 0:
-                    x.append(f"{d}w=" + words[p + d].lower())
+                x += ["-1ner=" + ner[idx[p - 1]], "-1rule=" + rule[idx[p - 1]][:1]]
+                if p > 1:
+                    x.append("-2w=" + lows[idx[p - 2]])
+                    if p > 2:
+                        x.append("-3w=" + lows[idx[p - 3]])
+            if p < last:
+                x += ["+1ner=" + ner[idx[p + 1]], "+1rule=" + rule[idx[p + 1]][:1]]
             if cue:
                 x.append("sentcue")
-            items.append(x)
-        out.append((idx, items))
+        out.append((idx, base))
     return out
 
 
@@ -109,7 +118,9 @@ class OrgTagger:
     def featurizer(self, nlp: Language | None = None) -> Featurizer:
         if self._featurizer is None:
             if nlp is not None and nlp.has_pipe("coopx_crf_ner"):
-                self._featurizer = nlp.get_pipe("coopx_crf_ner")._featurizer
+                ner = nlp.get_pipe("coopx_crf_ner")
+                self._featurizer = ner._featurizer
+                ner.share_features = True  # the same word features: computed once, by the NER
             if self._featurizer is None:  # another NER (de_core_news_lg): the shipped model's word features
                 self._featurizer = Featurizer(NerResources.from_disk(NER_MODEL / "coopx_crf_ner"))
         return self._featurizer
@@ -119,7 +130,10 @@ class OrgTagger:
         if self._tagger is None:
             return []
         out = []
-        for idx, items in sentence_items(doc, self.featurizer()):
+        people = {t.i for e in doc.ents if e.label_ == "PER" for t in e}
+        for n, (idx, items) in enumerate(sentence_items(doc, self.featurizer())):
+            if n >= _LEAD and "sentcue" not in items[0] and not any(i in people for i in idx):
+                continue  # only the headline and lead, cue sentences and sentences naming people matter
             tags = self._tagger.tag(pycrfsuite.ItemSequence(items))
             if "B-ORG" not in tags and "I-ORG" not in tags:
                 continue
