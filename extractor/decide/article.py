@@ -8,7 +8,7 @@ models add join the main cooperation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from extractor.decide import Decisions
 from extractor.features.article import article_features
@@ -23,11 +23,8 @@ _KIND_OF_PREP = {"seit": "start", "ab": "start", "zum": "start", "bereits": "sta
 
 @dataclass
 class Decided:
-    is_cooperation: bool
     cooperations: list[dict]
     keep: list  # entities that belong in the record
-    partner_p: dict[int, float] = field(default_factory=dict)  # id(entity) -> P(partner)
-    coop_p: float = 0.0
 
 
 def entity_rows(view: ArticleView, rule_coops: list[dict]) -> list[dict[str, float]]:
@@ -50,9 +47,7 @@ def event_sentences(rule_coops: list[dict]) -> tuple[set[int], set[int]]:
 
 def date_rows(view: ArticleView, rule_coops: list[dict]) -> list[tuple[dict, str, dict[str, float]]]:
     every, main = event_sentences(rule_coops)
-    cands = date_candidates(view)
-    values = [v for _, v in cands]
-    return [(d, value, date_features(view, d, value, every, main, values)) for d, value in cands]
+    return [(d, value, date_features(view, d, value, every, main)) for d, value in date_candidates(view)]
 
 
 def _evidence(view: ArticleView, partners: list) -> list[dict]:
@@ -99,7 +94,7 @@ def decide(view: ArticleView, rule_is_coop: bool, rule_coops: list[dict], models
             keep.append(c["name_entity"])
     keep += affiliations
     kept = [e for e in view.entities if any(e is k for k in keep)]
-    return Decided(bool(coops), coops, kept, partner_p, coop_p)
+    return Decided(coops, kept)
 
 
 def _partners(entities: list, partner_p: dict[int, float], threshold: float) -> list:

@@ -42,9 +42,7 @@ def date_candidates(view: ArticleView) -> list[tuple[dict, str]]:
     return out
 
 
-def date_features(view: ArticleView, d: dict, value: str, event_sents: set[int], main_sents: set[int],
-                  values: list[str] | None = None) -> dict[str, float]:
-    """`values`: the values of all the article's candidates, in text order."""
+def date_features(view: ArticleView, d: dict, value: str, event_sents: set[int], main_sents: set[int]) -> dict[str, float]:
     doc = view.doc
     f: dict[str, float] = {"bias_date": 1.0}
     si = view.sentence(d["start"])
