@@ -46,7 +46,6 @@ SCORER = SHARED / "eval" / "score.py"
 NFOLD = 5
 TYPES = list(CooperationType.__args__)
 STATUSES = list(CooperationStatus.__args__)
-AFTER_TAGGER = ("coopx_people", "coopx_dates", "coopx_cues", "coopx_structure")
 CRF_PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 150, "feature.possible_transitions": True}
 
 
@@ -119,7 +118,8 @@ class Corpus:
 def process(golds: list[dict], pipe: Pipeline, work: Path, log=print) -> Corpus:
     nlp = loader.add_candidate_components(pipe.nlp)
     tagger: OrgTagger = nlp.get_pipe("coopx_org_tagger")
-    docs = list(nlp.pipe((g["text"] for g in golds), disable=["coopx_org_tagger", *AFTER_TAGGER]))
+    after = nlp.pipe_names[nlp.pipe_names.index("coopx_org_tagger") + 1 :]  # they read the tagger's mentions
+    docs = list(nlp.pipe((g["text"] for g in golds), disable=["coopx_org_tagger", *after]))
     featurizer = tagger.featurizer(nlp)
     items = [sentence_items(doc, featurizer) for doc in docs]
     tags = [project_tags(doc, g, nlp.tokenizer) for doc, g in zip(docs, golds)]
@@ -132,10 +132,10 @@ def process(golds: list[dict], pipe: Pipeline, work: Path, log=print) -> Corpus:
         fold_tagger.load(path)
         for i, f in enumerate(folds):
             if f == k:
-                add_spans(docs[i], fold_tagger.spans(docs[i]))
+                add_spans(docs[i], fold_tagger.spans(docs[i], items[i]))
         log(f"  org tagger fold {k}: trained on {len(train)} articles")
     for i, doc in enumerate(docs):
-        for name in AFTER_TAGGER:
+        for name in after:
             docs[i] = nlp.get_pipe(name)(docs[i])
     return Corpus(golds, docs, folds, items, tags)
 
@@ -288,14 +288,22 @@ def fit_decisions(rows: list[ArticleRows], ids: list[str], version: str = "dev")
 
 
 # --------------------------------------------------------------------------- evaluation
+METRICS = ("detect", "partners", "pairs", "types", "status", "dates", "institutions", "people")
+EXTRA = ("partners_seen", "role_acc", "affiliation_acc", "canonical_name_acc")
+
+
 def records_for(pipe: Pipeline, corpus: Corpus, indices: Iterable[int], decisions: Decisions | None) -> list[str]:
-    pipe.decisions = decisions
-    out = []
-    for i in indices:
-        g = corpus.golds[i]
-        clean = CleanDocument(text=g["text"], id=g["id"], origin=g["id"], published=g.get("published"))
-        out.append(pipe._record(clean, corpus.docs[i]).model_dump_json())
-    return out
+    """Records of the processed articles under these decisions; the pipeline keeps its own after."""
+    own, pipe.decisions = pipe.decisions, decisions
+    try:
+        out = []
+        for i in indices:
+            g = corpus.golds[i]
+            clean = CleanDocument(text=g["text"], id=g["id"], origin=g["id"], published=g.get("published"))
+            out.append(pipe._record(clean, corpus.docs[i]).model_dump_json())
+        return out
+    finally:
+        pipe.decisions = own
 
 
 def score_lines(scorer, golds: list[dict], lines: list[str]) -> dict:

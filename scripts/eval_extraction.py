@@ -26,8 +26,7 @@ from extractor.documents import RawDocument
 from extractor.pipeline import Pipeline
 from extractor.settings import Settings
 
-METRICS = ("detect", "partners", "pairs", "types", "status", "dates", "institutions", "people")
-EXTRA = ("partners_seen", "role_acc", "affiliation_acc", "canonical_name_acc")
+METRICS, EXTRA = dt.METRICS, dt.EXTRA
 
 
 def print_table(rows: dict[str, dict]) -> None:
@@ -54,8 +53,8 @@ def cross_validated(gold: list[Path], scorer, work: Path, out: Path | None) -> N
         out.write_text(json.dumps({"pooled": pooled, "folds": per_fold}, indent=2) + "\n", encoding="utf-8")
 
 
-def side_by_side(gold: Path, models: list[str], scorer) -> None:
-    golds = dt.load_gold([gold])
+def side_by_side(gold: list[Path], models: list[str], scorer) -> None:
+    golds = dt.load_gold(gold)
     raws = [RawDocument(origin=g["id"], content=g["text"], id=g["id"], content_type="text", published=g.get("published"))
             for g in golds]
     rows = {}
@@ -63,7 +62,7 @@ def side_by_side(gold: Path, models: list[str], scorer) -> None:
         pipe = Pipeline(Settings(model=model))
         records = [r.model_dump_json() for r in pipe.run_many(raws) if hasattr(r, "model_dump_json")]
         rows[f"{model} ({pipe.info.kind})"] = dt.score_lines(scorer, golds, records)
-    print(f"{len(golds)} articles from {gold}")
+    print(f"{len(golds)} articles from {', '.join(str(g) for g in gold)}")
     print_table(rows)
 
 
@@ -84,7 +83,7 @@ def main() -> None:
     if a.cv:
         cross_validated(a.gold or [p for p in dt.DEFAULT_GOLD if p.is_dir()], scorer, a.work, a.json)
     else:
-        side_by_side((a.gold or [dt.SHARED / "dev"])[0], a.models, scorer)
+        side_by_side(a.gold or [dt.SHARED / "dev"], a.models, scorer)
 
 
 if __name__ == "__main__":

@@ -34,8 +34,7 @@ from extractor.decide import MODELS, NAMES  # noqa: E402
 from extractor.pipeline import Pipeline  # noqa: E402
 from extractor.settings import Settings  # noqa: E402
 
-METRICS = ("detect", "partners", "pairs", "types", "status", "dates", "institutions", "people")
-EXTRA = ("partners_seen", "role_acc", "affiliation_acc", "canonical_name_acc")
+METRICS, EXTRA = dt.METRICS, dt.EXTRA
 
 
 def table(pooled: dict, per_fold: list[dict]) -> str:

@@ -62,8 +62,7 @@ def test_a_list_without_cue_and_known_member_is_no_candidate(nlp):
 def test_list_members_share_the_first_members_head(nlp):
     doc = nlp("Die KH Rheinfurt, Nordhain und Lindenau haben ein Kooperationsabkommen geschlossen.")
     facts(doc)["inst"] = [{"start": 1, "end": 3, "canonical": "KH Rheinfurt", "kind": "hospital", "head": "KH",
-                           "place": "Rheinfurt", "place_adj": None, "abbr": None, "modifiers": [], "source": "ner",
-                           "score": None}]
+                           "place": "Rheinfurt", "place_adj": None, "abbr": None, "modifiers": [], "source": "ner"}]
     facts(doc)["cue"] = [{"start": 9, "end": 10, "group": "cue", "label": "strong"}]
     StructureCandidates(is_town=lambda w: w in ("Nordhain", "Lindenau"))(doc)
     assert [m["canonical"] for m in facts(doc)["inst"]] == ["KH Rheinfurt", "KH Nordhain", "KH Lindenau"]
@@ -79,7 +78,7 @@ def test_places_are_named_for_their_kind():
 
 def _mention(start: int, canonical: str, source: str = "ner", head: str | None = None) -> dict:
     return {"start": start, "end": start + 1, "canonical": canonical, "kind": "other", "head": head, "place": None,
-            "place_adj": None, "abbr": None, "modifiers": [], "source": source, "score": None}
+            "place_adj": None, "abbr": None, "modifiers": [], "source": source}
 
 
 @pytest.mark.parametrize(
@@ -120,15 +119,17 @@ def test_two_houses_in_one_place_stay_apart(nlp):
 def test_tagged_spans_fold_to_the_nominative(nlp):
     doc = nlp("Der Vorstand des Katholischen Klinikums Talberg tagte.")
     assert canonical(doc, 2, 6)[0] == "Katholisches Klinikum Talberg"
+    doc = nlp("Der Vorstand der Industrie- und Handelskammer Talberg tagte.")
+    assert canonical(doc, 3, 7)[0] == "Industrie- und Handelskammer Talberg"  # a truncated compound stays open
 
 
 def test_tagged_spans_never_overwrite_rule_mentions(nlp):
     doc = nlp("Die Kreisklinik Talberg und Aurelia Pflege kooperieren.")
     before = [m["canonical"] for m in facts(doc)["inst"]]
-    add_spans(doc, [(1, 3, 0.9), (4, 6, 0.8)])
+    add_spans(doc, [(1, 3), (4, 6)])
     after = facts(doc)["inst"]
     assert [m["canonical"] for m in after if m["source"] != "crf"] == before
-    assert [(m["canonical"], m["score"]) for m in after if m["source"] == "crf"] == [("Aurelia Pflege", 0.8)]
+    assert [m["canonical"] for m in after if m["source"] == "crf"] == ["Aurelia Pflege"]
 
 
 @pytest.mark.parametrize(
@@ -154,3 +155,21 @@ def test_a_town_in_the_headline_names_its_house(nlp):
     mentions = [_mention(0, "Rheinfurt", "place"), {**_mention(4, "Klinik Rheinfurt", "head", "Klinik"), "end": 6}]
     entities, of = resolve(doc, mentions)
     assert len(entities) == 1 and entities[0].name == "Klinik Rheinfurt"
+
+
+def test_a_list_member_is_never_empty(nlp):
+    """"und die neue Gesellschaft": an article with no name after it starts no member."""
+    doc = nlp("Die Stadtwerke Rheinfurt, die Stadtwerke Nordhain und die neue Netzgesellschaft unterzeichnen "
+              "einen Kooperationsvertrag.")
+    StructureCandidates()(doc)
+    assert all(m["end"] > m["start"] and m["canonical"] for m in facts(doc)["inst"])
+
+
+def test_towns_of_two_words_share_the_head(nlp):
+    from extractor.nlp.coordination import make_structure
+    from extractor.pipeline import Pipeline
+    from extractor.settings import Settings
+
+    shipped = Pipeline(Settings(model="shipped", decisions=False)).nlp
+    s = make_structure(shipped, "coopx_structure")
+    assert s.is_town("Bad Oldesloe") and s.is_town("Lübeck") and not s.is_town("Kooperationsvertrag")

@@ -38,6 +38,8 @@ def test_decisions_folder_round_trips(tmp_path):
     labels = LabelSet("l", {"other": zero})
     d = decide.Decisions(zero, zero, zero, labels, labels, zero, version="t")
     d.to_dir(tmp_path)
+    assert not decide.available(tmp_path)  # not without the organisation tagger they were trained on
+    (tmp_path / "org_tagger.crfsuite").write_bytes(b"crf")
     assert decide.available(tmp_path)
     back = decide.Decisions.from_dir(tmp_path)
     assert back.partner == zero and back.types == labels

@@ -109,6 +109,6 @@ def test_dev_set_with_the_learned_decisions(tmp_path):
     """The default pipeline (shipped NER + learned decisions) on ../shared/dev. The decisions were
     trained on these articles too, so this guards against regressions; the cross-validated
     figures (scripts/eval_extraction.py --cv 5) are the measure of quality."""
-    score = _dev_score(tmp_path, "auto")
+    score = _dev_score(tmp_path, "shipped")
     assert score["overall"] >= 0.88, score["overall"]
     assert score["partners_seen"] >= 0.90, score["partners_seen"]

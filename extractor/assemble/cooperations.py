@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 
 from extractor.assemble.dates import resolve as resolve_date
 from extractor.assemble.events import Article, Event
+from extractor.nlp.segmentation import sentence_evidence
 
+# a date after these words is when the cooperation starts ("seit 2024", "ab Januar")
+START_PREPS = frozenset(("seit", "ab", "zum", "bereits", "schon"))
 _STATUS_ORDER = ("ended", "planned", "extended", "started", "ongoing")
 _TYPE_MIN = {"patient_care": 1, "education": 1, "research": 1, "telemedicine": 1, "network": 2, "joint_center": 1,
              "administration": 1, "strategic": 1, "other": 1}
@@ -154,9 +157,9 @@ def _date(coop: Coop, published: str | None, status: str) -> dict | None:
             prep = d.get("prep")
             if coop.background and ev.join:
                 kind, rank = "joined", 0
-            elif ev.signed and prep not in ("seit", "ab", "zum", "bereits", "schon"):
+            elif ev.signed and prep not in START_PREPS:
                 kind, rank = "signed", 0
-            elif prep in ("seit", "ab", "bereits", "zum", "schon"):
+            elif prep in START_PREPS:
                 kind, rank = "start", 1
             elif ev.announced:
                 kind, rank = "announced", 3
@@ -175,7 +178,7 @@ def _date(coop: Coop, published: str | None, status: str) -> dict | None:
         for d in coop.events[0].prev_dates:
             value = resolve_date(d, published, d.get("year_context"))
             if value:
-                return {"value": value, "kind": "start" if d.get("prep") in ("ab", "seit", "zum") else "signed", "text": d["text"]}
+                return {"value": value, "kind": "start" if d.get("prep") in START_PREPS else "signed", "text": d["text"]}
     if not candidates:
         return None
     return min(candidates, key=lambda c: (c[0], c[1]))[2]
@@ -217,12 +220,7 @@ def _finish(doc, sents, coop: Coop, context_types: Counter, published: str | Non
     if not chosen:
         chosen = ["other"] if any(e.strong for e in coop.events) else ["strategic"]
     status = _status(coop)
-    evidence = []
-    for ev in coop.events[:5]:
-        s = sents[ev.sent]
-        text = s.text.strip()
-        start = s.start_char + (len(s.text) - len(s.text.lstrip()))
-        evidence.append({"text": text, "start": start, "end": start + len(text)})
+    evidence = [sentence_evidence(sents[ev.sent]) for ev in coop.events[:5]]
     strong = sum(e.strong for e in coop.events)
     confidence = min(0.95, 0.5 + 0.1 * strong + 0.05 * len(coop.events))
     return {

@@ -14,11 +14,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from extractor.nlp import labels, lexicons
+from extractor.nlp.docdata import blocked as blocked_tokens
 
 _BOTH = re.compile(r"^(beide[nr]?)$")
 _PAST_JOIN = {"trat", "traten", "folgte", "folgten", "kam", "kamen", "schloss", "schlossen", "war", "waren", "wurde", "wurden"}
-_SIGN = re.compile(r"^(unterzeichn\w*|unterschrieben|unterschreiben|besiegelt|abgeschlossen|geschlossen|vereinbart\w*)$")
-_ANNOUNCE = re.compile(r"^(mitteilte|mitgeteilt|teilte|bekannt|gab|gaben|verkündet\w*)$")
+SIGN = re.compile(r"^(unterzeichn\w*|unterschrieb\w*|unterschreiben|besiegelt|abgeschlossen|geschlossen|vereinbart\w*)$")
+ANNOUNCE = re.compile(r"^(mitteilte|mitgeteilt|teilte|bekannt|gab|gaben|verkündet\w*|vorgestellt|präsentiert\w*)$")
 # verbs that make an organisation the hub of a network ("vom X gegründet", "am X angebunden")
 _RUNS_NETWORK = re.compile(r"^(gegründet|gründen|gründet|gründete|ins|initiiert|koordiniert\w*|angebunden|aufgebaut)$")
 
@@ -46,6 +47,8 @@ class Article:
     """The sentences of an article with their cues, and the cooperation events found in them."""
 
     sents: list
+    sent_of: dict[int, int]  # token index -> index into sents
+    per_sent_ents: dict[int, list[tuple[object, dict]]]  # (entity, mention) per sentence, no boilerplate
     per_sent_cues: dict[int, list[dict]]
     events: list[Event]
     context_types: Counter  # type words of cue sentences that name no party
@@ -55,7 +58,7 @@ class Article:
 
 
 def _sentences(doc):
-    blocked = {t.i for span in doc.spans.get(labels.BOILERPLATE, []) for t in span}
+    blocked = blocked_tokens(doc)
     out = []
     for s in doc.sents:
         if any(t.i not in blocked and not t.is_space for t in s):
@@ -66,10 +69,7 @@ def _sentences(doc):
 def read_article(doc, facts: dict, of_mention: dict) -> Article:
     """Every cooperation event of the article, plus what the detection and the types need."""
     sents, blocked = _sentences(doc)
-    sent_of = {}
-    for si, s in enumerate(sents):
-        for t in s:
-            sent_of[t.i] = si
+    sent_of = {k: si for si, s in enumerate(sents) for k in range(s.start, s.end)}
     per_sent_ents: dict[int, list[tuple[object, dict]]] = {}
     for idx, m in enumerate(facts.get("inst", [])):
         si = sent_of.get(m["start"])
@@ -151,7 +151,7 @@ def read_article(doc, facts: dict, of_mention: dict) -> Article:
             continue
         if ma and not strong:
             continue
-        if not parties and not nets and not strong and not any(_SIGN.match(w) for w in words):
+        if not parties and not nets and not strong and not any(SIGN.match(w) for w in words):
             # "Die Partner wollen ...": describes the cooperation, names no party
             context_types.update({c["label"]: 1 for c in cues if c["group"] == "type"})
             continue
@@ -160,14 +160,14 @@ def read_article(doc, facts: dict, of_mention: dict) -> Article:
         ev = Event(si, parties, nets or ([current_net] if join and current_net else []), statuses, types,
                    per_sent_dates.get(si, []), join=join, both=both, strong=strong)
         ev.past_join = join and any(w in _PAST_JOIN for w in words) and not any(w in ("nun", "jetzt") for w in words)
-        ev.signed = any(_SIGN.match(w) for w in words)
-        ev.announced = any(_ANNOUNCE.match(w) for w in words)
+        ev.signed = any(SIGN.match(w) for w in words)
+        ev.announced = any(ANNOUNCE.match(w) for w in words)
         prev = {e for e, _ in per_sent_ents.get(si - 1, [])}
         if prev & set(parties):
             ev.prev_dates = [d for d in per_sent_dates.get(si - 1, []) if d.get("prep") in ("ab", "seit", "zum", "am")]
         events.extend(_split_sequence(ev, doc, per_sent_ents.get(si, [])))
 
-    return Article(sents, per_sent_cues, events, context_types, hubs, ma_weight, strong_weight)
+    return Article(sents, sent_of, per_sent_ents, per_sent_cues, events, context_types, hubs, ma_weight, strong_weight)
 
 
 def _in_frame(doc, m: dict) -> bool:

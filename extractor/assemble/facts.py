@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from extractor.assemble import cooperations as coop_rules
 from extractor.decide import Decisions
-from extractor.decide.article import decide
+from extractor.decide.article import decide, kept_in_order
 from extractor.features.view import ArticleView, build_view
 from extractor.records import (
     Cooperation,
@@ -46,10 +46,10 @@ def build_facts(doc, published: str | None = None, decisions: Decisions | None =
         keep += c["partners"]
         if c["name_entity"] is not None:
             keep.append(c["name_entity"])
-    keep += [p.affiliation for p in view.people if p.affiliation is not None]
+    keep += view.affiliations
     if not rule_is_coop:  # negatives: the organisations the text is about (parties of a merger, a ban)
         keep += _salient(view)
-    return _facts(view, rule_coops, [e for e in view.entities if any(e is k for k in keep)])
+    return _facts(view, rule_coops, kept_in_order(view.entities, keep))
 
 
 def _facts(view: ArticleView, coops: list[dict], kept: list) -> Facts:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from extractor.nlp import lexicons
+from extractor.nlp.segmentation import sentence_bounds
 
 ALLCAPS_SHORT = re.compile(r"^[A-ZÄÖÜ]{2,6}$")
 
@@ -123,8 +124,9 @@ def resolve(doc, mentions: list[dict]) -> tuple[list[Entity], dict[int, Entity]]
             mods_b = set(mentions[groups[cands[0]][0]].get("modifiers") or [])
             if not mods_a or not mods_b or mods_a <= mods_b or mods_b <= mods_a:
                 union(a, cands[0])
-    headline = {i for i, m in enumerate(mentions) if doc[m["start"]].sent.start == 0}
-    _link_variants(groups, mentions, names, find, union, headline)
+    bounds = sentence_bounds(doc)
+    headline = {i for i, m in enumerate(mentions) if bounds[m["start"]].number == 0}
+    _link_variants(groups, mentions, find, union, headline)
     merged: dict[int, list[int]] = {}
     for gi, g in enumerate(groups):
         merged.setdefault(find(gi), []).extend(g)
@@ -172,8 +174,7 @@ def _initials(words: tuple[str, ...]) -> str:
     return "".join(w[0] for w in words if w)
 
 
-def _link_variants(groups: list[list[int]], mentions: list[dict], names: list[str], find, union,
-                   headline: set[int] = frozenset()) -> None:
+def _link_variants(groups: list[list[int]], mentions: list[dict], find, union, headline: set[int]) -> None:
     """Variants of one organisation named apart in one text: the same words in another order or
     form ("Uni Talberg" / "Universität Talberg", "Beteiligungsgesellschaft X" / "X
     Beteiligungsgesellschaft"), a short form inside exactly one longer name ("Lessing-Universität"

@@ -50,7 +50,8 @@ class Decisions:
 
 
 def available(folder: Path = MODELS) -> bool:
-    return all((folder / f"{n}.json").is_file() for n in NAMES)
+    """Every decision and the organisation tagger whose candidates they were trained on."""
+    return all((folder / f"{n}.json").is_file() for n in NAMES) and (folder / "org_tagger.crfsuite").is_file()
 
 
 @lru_cache(maxsize=4)

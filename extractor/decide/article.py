@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from extractor.decide import Decisions
 from extractor.features.article import article_features
 from extractor.features.dates import date_candidates, date_features
-from extractor.features.entities import entity_features, rule_roles, salience
+from extractor.assemble.cooperations import START_PREPS
+from extractor.features.entities import context, entity_features
 from extractor.features.view import ArticleView
+from extractor.nlp.segmentation import sentence_evidence
 
 _EVIDENCE = 5
 _FLOOR = 0.4  # share of the partner threshold a second party needs when only one passes it
-_KIND_OF_PREP = {"seit": "start", "ab": "start", "zum": "start", "bereits": "start", "schon": "start"}
 
 
 @dataclass
@@ -28,10 +29,8 @@ class Decided:
 
 
 def entity_rows(view: ArticleView, rule_coops: list[dict]) -> list[dict[str, float]]:
-    affiliations = [p.affiliation for p in view.people if p.affiliation is not None]
-    roles = rule_roles(view, rule_coops, affiliations)
-    sal = salience(view)
-    return [entity_features(view, e, roles, sal) for e in view.entities]
+    ctx = context(view, rule_coops)
+    return [entity_features(view, e, ctx) for e in view.entities]
 
 
 def event_sentences(rule_coops: list[dict]) -> tuple[set[int], set[int]]:
@@ -54,18 +53,11 @@ def _evidence(view: ArticleView, partners: list) -> list[dict]:
     chosen = []
     pset = set(partners)
     for si, ents in enumerate(view.entities_in):
-        cc = view.cue_counts[si]
-        if ents & pset and (cc["cue:strong"] or cc["cue:weak"] or cc["join:join"] or len(ents & pset) >= 2):
+        if ents & pset and (si in view.cue_sents or len(ents & pset) >= 2):
             chosen.append(si)
     if not chosen:
         chosen = [si for si, ents in enumerate(view.entities_in) if ents & pset][:1]
-    out = []
-    for si in chosen[:_EVIDENCE]:
-        s = view.sents[si]
-        text = s.text.strip()
-        start = s.start_char + (len(s.text) - len(s.text.lstrip()))
-        out.append({"text": text, "start": start, "end": start + len(text)})
-    return out
+    return [sentence_evidence(view.sents[si]) for si in chosen[:_EVIDENCE]]
 
 
 def decide(view: ArticleView, rule_is_coop: bool, rule_coops: list[dict], models: Decisions) -> Decided:
@@ -75,7 +67,6 @@ def decide(view: ArticleView, rule_is_coop: bool, rule_coops: list[dict], models
     art = article_features(view, rule_is_coop, rule_coops)
     coop_p = models.detect.proba(art)
     partners = _partners(view.entities, partner_p, models.partner.threshold)
-    affiliations = [p.affiliation for p in view.people if p.affiliation is not None]
     keep = [e for e in view.entities if inst_p[id(e)] >= models.institution.threshold]
     coops: list[dict] = []
     if coop_p >= models.detect.threshold and len(partners) >= 2:
@@ -92,9 +83,14 @@ def decide(view: ArticleView, rule_is_coop: bool, rule_coops: list[dict], models
         keep += c["partners"]
         if c.get("name_entity") is not None:
             keep.append(c["name_entity"])
-    keep += affiliations
-    kept = [e for e in view.entities if any(e is k for k in keep)]
-    return Decided(coops, kept)
+    keep += view.affiliations
+    return Decided(coops, kept_in_order(view.entities, keep))
+
+
+def kept_in_order(entities: list, keep: list) -> list:
+    """The entities to keep, once each, in the order of the text."""
+    ids = {id(e) for e in keep}
+    return [e for e in entities if id(e) in ids]
 
 
 def _partners(entities: list, partner_p: dict[int, float], threshold: float) -> list:
@@ -140,7 +136,8 @@ def _date(view: ArticleView, rule_coops: list[dict], models: Decisions, status: 
     if best is None:
         return None
     _, d, value = best
-    kind = _KIND_OF_PREP.get(d.get("prep") or "", None)
-    if kind is None:
+    if d.get("prep") in START_PREPS:
+        kind = "start"
+    else:
         kind = {"planned": "planned", "ended": "ended"}.get(status, "signed" if status == "started" else "announced")
     return {"value": value, "kind": kind, "text": view.doc[d["start"] : d["end"]].text}

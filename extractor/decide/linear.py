@@ -87,9 +87,6 @@ class LabelSet:
                 z += v * w
         return dict(zip(labels, z.tolist()))
 
-    def probas(self, features: Features) -> dict[str, float]:
-        return {label: _sigmoid(z) for label, z in self.scores(features).items()}
-
     def chosen(self, features: Features) -> list[str]:
         """Multi-label: every label whose model says yes; when none does, the most likely one."""
         scores = self.scores(features)

@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 
 from extractor.assemble.dates import resolve as resolve_date
+from extractor.assemble.events import ANNOUNCE, SIGN
 from extractor.features.view import ArticleView
 from extractor.nlp.labels import ATTRIBUTIVE_AFTER
 
-_SIGN = re.compile(r"^(unterzeichn\w*|unterschrieb\w*|unterschrieben|besiegelt|abgeschlossen|geschlossen|vereinbart\w*)$")
-_ANNOUNCE = re.compile(r"^(mitteilte|mitgeteilt|teilte|bekannt|gab|gaben|verkündet\w*|vorgestellt|präsentiert\w*)$")
 _START = re.compile(r"^(start\w*|beginn\w*|gestartet|läuft|laufen|gegründet|eröffnet|aufgenommen)$")
 _AROUND = frozenset("bis zum seit ab am im vom anfang ende mitte bereits schon jahr".split())
 
@@ -83,15 +82,14 @@ def date_features(view: ArticleView, d: dict, value: str, event_sents: set[int],
             f["sent_" + key] = 1.0
     sent = view.sents[si]
     words = [t.lower_ for t in sent]
-    if any(_SIGN.match(w) for w in words):
+    if any(SIGN.match(w) for w in words):
         f["sent_sign"] = 1.0
-    if any(_ANNOUNCE.match(w) for w in words):
+    if any(ANNOUNCE.match(w) for w in words):
         f["sent_announce"] = 1.0
     if any(_START.match(w) for w in words):
         f["sent_start"] = 1.0
     f[f"sent_entities={min(len(view.entities_in[si]), 3)}"] = 1.0
-    others = sum(1 for o in view.facts.get("date", []) if o["start"] != d["start"] and view.sentence(o["start"]) == si)
-    if others:
+    if view.dates_in[si] > 1:
         f["other_dates_in_sentence"] = 1.0
     for k in range(max(sent.start, d["start"] - 2), d["start"]):
         if doc[k].lower_ in _AROUND:

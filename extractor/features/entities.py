@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
 
 from extractor.features.view import ArticleView
 from extractor.nlp import lexicons
@@ -23,6 +25,7 @@ _BEFORE = frozenset(
 )
 _AFTER = frozenset("und sowie , ( gmbh hat haben will wollen wird werden ist sind arbeitet arbeiten kooperiert kooperieren "
                    "unterzeichnet unterzeichneten schließen schloss".split())
+_COORD = frozenset(("und", "sowie", ",", "&"))
 _CUE_GROUPS = ("cue:strong", "cue:weak", "join:join", "ma:ma", "nonpartner:nonpartner", "blocked:blocked")
 
 
@@ -33,21 +36,44 @@ def _bucket(n: int, edges=(1, 2, 3, 5, 8)) -> str:
     return f">{edges[-1]}"
 
 
-def salience(view: ArticleView) -> dict[int, tuple[int, int, int]]:
+@dataclass
+class _Context:
+    """What every entity's features compare against, computed once per article."""
+
+    roles: dict[int, set[str]]
+    salience: dict[int, tuple[int, int, int]]
+    starts: dict[int, dict]
+    ends: set[int]
+    content_rank: dict[int, int]
+    counts: list[int]
+    staff: Counter
+
+
+def _salience(view: ArticleView) -> dict[int, tuple[int, int, int]]:
     """Per entity: (cue sentences mentioning it, mentions, -first token), to rank it among the others."""
-    cue_sents: dict[int, int] = {}
-    for si, ents in enumerate(view.entities_in):
-        cc = view.cue_counts[si]
-        if cc["cue:strong"] or cc["cue:weak"] or cc["join:join"]:
-            for e in ents:
-                cue_sents[id(e)] = cue_sents.get(id(e), 0) + 1
-    return {id(e): (cue_sents.get(id(e), 0), len(e.mentions), -e.first) for e in view.entities}
+    cue_sents: Counter = Counter()
+    for si in view.cue_sents:
+        for e in view.entities_in[si]:
+            cue_sents[id(e)] += 1
+    return {id(e): (cue_sents[id(e)], len(e.mentions), -e.first) for e in view.entities}
+
+
+def context(view: ArticleView, rule_coops: list[dict]) -> _Context:
+    return _Context(
+        roles=rule_roles(view, rule_coops),
+        salience=_salience(view),
+        starts={m["start"]: m for m in view.mentions},
+        ends={m["end"] for m in view.mentions},
+        content_rank={si: r for r, si in enumerate(view.content)},
+        counts=sorted((len(e.mentions) for e in view.entities), reverse=True),
+        staff=Counter(id(e) for e in view.affiliations),
+    )
 
 
 def _ranks(view: ArticleView, sal: dict, entity) -> dict[str, float]:
     mine = sal[id(entity)]
     out = {}
-    for k, key in enumerate(("cue_rank", "mention_rank2", "first_rank")):
+    for k, key in ((0, "cue_rank"), (2, "first_rank")):
         rank = sum(1 for e in view.entities if sal[id(e)][k] > mine[k])
         out[f"{key}={min(rank, 3)}"] = 1.0
     cue_counts = sorted((v[0] for v in sal.values()), reverse=True)
@@ -57,29 +83,31 @@ def _ranks(view: ArticleView, sal: dict, entity) -> dict[str, float]:
     return out
 
 
-def entity_features(view: ArticleView, entity, roles: dict, sal: dict | None = None) -> dict[str, float]:
-    """`roles`: what the rule assembly says of every entity (see `rule_roles`); `sal`: `salience`."""
+def _coordinated_next(doc, k: int, starts: dict) -> bool:
+    """A mention follows a coordinator at k, directly or after an article ("und die X")."""
+    if k >= len(doc) or doc[k].lower_ not in _COORD:
+        return False
+    return k + 1 in starts or (k + 1 < len(doc) and doc[k + 1].lower_ in ARTICLES and k + 2 in starts)
+
+
+def entity_features(view: ArticleView, entity, ctx: _Context) -> dict[str, float]:
     doc = view.doc
     f: dict[str, float] = {"bias_entity": 1.0}
     ms = entity.mentions
     sents = sorted({s for s in (view.sentence(m["start"]) for m in ms) if s is not None})
-    n_ents = len(view.entities)
     f[f"kind={entity.kind}"] = 1.0
     for src in {m["source"] for m in ms}:
         f[f"src={src}"] = 1.0
     f["n_mentions_log"] = math.log1p(len(ms))
     f[f"n_sents={_bucket(len(sents))}"] = 1.0
-    counts = sorted((len(e.mentions) for e in view.entities), reverse=True)
-    rank = sum(1 for c in counts if c > len(ms))
+    rank = sum(1 for c in ctx.counts if c > len(ms))
     f[f"mention_rank={_bucket(rank, (0, 1, 2, 4))}"] = 1.0
-    f["share_of_mentions"] = len(ms) / max(1, sum(counts))
-    f[f"n_entities={_bucket(n_ents, (2, 3, 5, 8, 12))}"] = 1.0
-    f.update(_ranks(view, sal if sal is not None else salience(view), entity))
-    content_rank = {si: r for r, si in enumerate(view.content)}
+    f["share_of_mentions"] = len(ms) / max(1, sum(ctx.counts))
+    f[f"n_entities={_bucket(len(view.entities), (2, 3, 5, 8, 12))}"] = 1.0
+    f.update(_ranks(view, ctx.salience, entity))
     if sents:
         first = sents[0]
-        r = content_rank.get(first, first)
-        f[f"first_sent={_bucket(r, (0, 1, 2, 4, 8))}"] = 1.0
+        f[f"first_sent={_bucket(ctx.content_rank.get(first, first), (0, 1, 2, 4, 8))}"] = 1.0
         f["first_pos"] = first / max(1, len(view.sents))
     else:
         f["no_sentence"] = 1.0
@@ -91,8 +119,7 @@ def entity_features(view: ArticleView, entity, roles: dict, sal: dict | None = N
         for g in _CUE_GROUPS:
             if cc[g]:
                 cue_sents[g] += 1
-        others = view.entities_in[si] - {entity}
-        if others and (cc["cue:strong"] or cc["cue:weak"]):
+        if view.entities_in[si] - {entity} and (cc["cue:strong"] or cc["cue:weak"]):
             with_other += 1
         for key in cc:
             if key.startswith(("type:", "status:")):
@@ -105,8 +132,7 @@ def entity_features(view: ArticleView, entity, roles: dict, sal: dict | None = N
         f["cue_with_other_n"] = math.log1p(with_other)
     # the words around its mentions
     seen = set()
-    starts = {m["start"]: m for m in view.mentions}
-    ends = {m["end"]: m for m in view.mentions}
+    title = view.content[0] if view.content else -1
     for m in ms:
         a, b = m["start"], m["end"]
         si = view.sentence(a)
@@ -117,16 +143,14 @@ def entity_features(view: ArticleView, entity, roles: dict, sal: dict | None = N
                     gap = c["start"] - b if c["start"] >= b else a - c["end"]
                     side = "after" if c["start"] >= b else "before"
                     seen.add(f"{c['group']}_{c['label']}_{side}_{'near' if gap <= 3 else 'mid' if gap <= 10 else 'far'}")
-            if any(t.lower_ == "zwischen" for t in view.doc[max(sent.start, a - 10) : a]):
+            if any(t.lower_ == "zwischen" for t in doc[max(sent.start, a - 10) : a]):
                 seen.add("after_zwischen")
-            if si == (view.content[0] if view.content else -1):
+            if si == title:
                 seen.add("in_title")
         # coordinated with another organisation: "X und Y", "X, Y sowie Z"
-        k = b
-        if k < len(doc) and doc[k].lower_ in ("und", "sowie", ",", "&") and k + 1 in starts | _shifted(starts, k + 1, doc):
+        if _coordinated_next(doc, b, ctx.starts):
             seen.add("coord_next")
-        k = a - 1
-        if k >= 1 and doc[k].lower_ in ("und", "sowie", ",", "&") and k in ends:
+        if a >= 2 and doc[a - 1].lower_ in _COORD and a - 1 in ctx.ends:
             seen.add("coord_prev")
         for k, tag in ((a - 1, "b1"), (a - 2, "b2")):
             if k >= 0 and doc[k].lower_ in _BEFORE:
@@ -155,27 +179,28 @@ def entity_features(view: ArticleView, entity, roles: dict, sal: dict | None = N
         f["has_place"] = 1.0
     if name in lexicons.media() or words[0] in lexicons.media():
         f["media"] = 1.0
-    if any(w.lower() in ("gmbh", "ag", "e.v.", "gggmbh", "ggmbh", "se", "kg", "eg") for w in words):
+    if _has_legal_form(words):
         f["legal_form"] = 1.0
     # people who speak for it
-    staff = [p for p in view.people if p.affiliation is entity]
-    if staff:
-        f["has_staff"] = 1.0
-        f["staff_n"] = math.log1p(len(staff))
+    if ctx.staff[id(entity)]:
+        f["staff_n"] = math.log1p(ctx.staff[id(entity)])
     # the rule assembly's view
-    for key in roles.get(id(entity), ()):
+    for key in ctx.roles.get(id(entity), ()):
         f[f"rule_{key}"] = 1.0
     return f
 
 
-def _shifted(starts: dict, k: int, doc) -> dict:
-    """Mention starts reachable from k across an article ("und die X", "sowie dem Y")."""
-    if k < len(doc) and doc[k].lower_ in ARTICLES and k + 1 in starts:
-        return {k: starts[k + 1]}
-    return {}
+def _has_legal_form(words: list[str]) -> bool:
+    low = tuple(w.lower() for w in words)
+    return any(low[i : i + len(form)] == form for form in _legal_forms() for i in range(len(low) - len(form) + 1))
 
 
-def rule_roles(view: ArticleView, rule_coops: list[dict], affiliations: list) -> dict[int, set[str]]:
+@lru_cache(maxsize=1)
+def _legal_forms() -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(w.lower() for w in form) for form in lexicons.legal_forms())
+
+
+def rule_roles(view: ArticleView, rule_coops: list[dict]) -> dict[int, set[str]]:
     """Entity -> what the rules made of it: party of an event, partner of the rules' main or
     another cooperation, a cooperation's name, the network's hub, a person's employer."""
     out: dict[int, set[str]] = {}
@@ -193,6 +218,6 @@ def rule_roles(view: ArticleView, rule_coops: list[dict], affiliations: list) ->
             out.setdefault(id(c["name_entity"]), set()).add("coop_name")
     for hub in view.article.hubs.values():
         out.setdefault(id(hub), set()).add("hub")
-    for e in affiliations:
+    for e in view.affiliations:
         out.setdefault(id(e), set()).add("affiliation")
     return out

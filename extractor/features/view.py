@@ -19,6 +19,10 @@ from extractor.assemble.events import Article, read_article
 from extractor.nlp.components import facts as doc_facts
 
 
+# cue groups that make a sentence one about a cooperation
+CUE_GROUPS = ("cue:strong", "cue:weak", "join:join")
+
+
 @dataclass
 class ArticleView:
     doc: Doc
@@ -28,21 +32,20 @@ class ArticleView:
     entities: list[inst_rules.Entity]
     of_mention: dict[int, inst_rules.Entity]
     people: list[people_rules.PersonEntity]
+    affiliations: list  # the entities people are affiliated with (repeats allowed)
     article: Article
-    sent_of: dict[int, int]  # token index -> index into article.sents (content sentences only)
-    cue_counts: list[Counter]  # per content sentence: "group:label" -> count
-    entities_in: list[set]  # per content sentence: the entities mentioned in it
+    cue_counts: list[Counter]  # per sentence: "group:label" -> count
+    entities_in: list[set]  # per sentence: the entities mentioned in it (boilerplate left out)
+    cue_sents: set[int] = field(default_factory=set)  # sentences with a cooperation cue
     content: list[int] = field(default_factory=list)  # sentences with at least six words
+    dates_in: Counter = field(default_factory=Counter)  # per sentence: how many dates it names
 
     @property
     def sents(self) -> list:
         return self.article.sents
 
     def sentence(self, token: int) -> int | None:
-        return self.sent_of.get(token)
-
-    def mentions_of(self, entity) -> list[tuple[int, dict]]:
-        return [(i, m) for i, m in enumerate(self.mentions) if self.of_mention.get(i) is entity]
+        return self.article.sent_of.get(token)
 
 
 def build_view(doc: Doc, published: str | None = None) -> ArticleView:
@@ -53,18 +56,11 @@ def build_view(doc: Doc, published: str | None = None) -> ArticleView:
     places = {e.place: e for e in entities if e.place and " " not in e.place}
     people = people_rules.build(doc, f.get("person", []), f.get("role", []), inst_starts, places, entities)
     article = read_article(doc, f, of_mention)
-    sent_of: dict[int, int] = {}
-    for si, s in enumerate(article.sents):
-        for k in range(s.start, s.end):
-            sent_of[k] = si
-    cue_counts = [Counter() for _ in article.sents]
-    for si, cues in article.per_sent_cues.items():
-        cue_counts[si].update(c["group"] + ":" + c["label"] for c in cues)
-    entities_in: list[set] = [set() for _ in article.sents]
-    for i, m in enumerate(mentions):
-        si = sent_of.get(m["start"])
-        if si is not None:
-            entities_in[si].add(of_mention[i])
+    cue_counts = [Counter(c["group"] + ":" + c["label"] for c in article.per_sent_cues.get(si, ())) for si in range(len(article.sents))]
+    entities_in = [{e for e, _ in article.per_sent_ents.get(si, ())} for si in range(len(article.sents))]
+    cue_sents = {si for si, cc in enumerate(cue_counts) if any(cc[g] for g in CUE_GROUPS)}
     content = [si for si, s in enumerate(article.sents) if sum(t.is_alpha for t in s) >= 6]
-    return ArticleView(doc, published, f, mentions, entities, of_mention, people, article, sent_of, cue_counts,
-                       entities_in, content)
+    affiliations = [p.affiliation for p in people if p.affiliation is not None]
+    dates_in = Counter(article.sent_of.get(d["start"]) for d in f.get("date", []))
+    return ArticleView(doc, published, f, mentions, entities, of_mention, people, affiliations, article, cue_counts,
+                       entities_in, cue_sents, content, dates_in)

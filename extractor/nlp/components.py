@@ -16,6 +16,8 @@ from spacy.tokens import Doc, Span
 
 from extractor.nlp import coordination, labels, lexicons  # noqa: F401  (coordination registers coopx_structure)
 from extractor.nlp.cues import find_cues
+from extractor.nlp.docdata import blocked as blocked_tokens
+from extractor.nlp.docdata import facts
 from extractor.nlp.dates import find_dates
 from extractor.nlp.institutions import InstitutionFinder
 from extractor.nlp.lexicons import heads
@@ -24,14 +26,6 @@ from extractor.nlp.people import PersonMention, find_people, find_roles
 from extractor.nlp.segmentation import boilerplate_spans, set_sentences
 
 RULE_COMPONENTS = ("coopx_boilerplate", "coopx_institutions", "coopx_people", "coopx_dates", "coopx_cues")
-
-
-def facts(doc: Doc) -> dict:
-    return doc.user_data.setdefault(labels.META, {})
-
-
-def _blocked(doc: Doc) -> set[int]:
-    return {t.i for span in doc.spans.get(labels.BOILERPLATE, []) for t in span}
 
 
 @Language.component("coopx_sentences")
@@ -59,7 +53,7 @@ class InstitutionsComponent:
         self.use_ner = use_ner
 
     def __call__(self, doc: Doc) -> Doc:
-        blocked = _blocked(doc)
+        blocked = blocked_tokens(doc)
         mentions = self.finder(doc, blocked)
         if self.use_ner and doc.ents:
             taken = {k for m in mentions for k in range(m.start, m.end)}
@@ -146,7 +140,7 @@ class PeopleComponent:
         self.use_ner = use_ner
 
     def __call__(self, doc: Doc) -> Doc:
-        blocked = _blocked(doc)
+        blocked = blocked_tokens(doc)
         inst_tokens: dict[int, int] = {}
         inst_set: set[int] = set()
         for m in facts(doc).get("inst", []):
@@ -170,7 +164,7 @@ class PeopleComponent:
 
 @Language.component("coopx_dates")
 def dates_component(doc: Doc) -> Doc:
-    blocked = _blocked(doc)
+    blocked = blocked_tokens(doc)
     dates = [d for d in find_dates(doc) if d.start not in blocked]
     doc.spans[labels.DATE] = [Span(doc, d.start, d.end, label="DATE") for d in dates]
     facts(doc)["date"] = [asdict(d) for d in dates]
@@ -179,7 +173,7 @@ def dates_component(doc: Doc) -> Doc:
 
 @Language.component("coopx_cues")
 def cues_component(doc: Doc) -> Doc:
-    blocked = _blocked(doc)
+    blocked = blocked_tokens(doc)
     cues = [c for c in find_cues(doc) if c.start not in blocked]
     doc.spans[labels.CUE] = [Span(doc, c.start, c.end, label=f"{c.group}:{c.label}") for c in cues]
     facts(doc)["cue"] = [asdict(c) for c in cues]

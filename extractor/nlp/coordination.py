@@ -18,9 +18,11 @@ from __future__ import annotations
 from functools import lru_cache
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from extractor.nlp import labels, lexicons
+from extractor.nlp.docdata import add_mentions, facts
+from extractor.nlp.docdata import blocked as blocked_tokens
 from extractor.nlp.mentions import InstMention
 from extractor.nlp.names import looks_like_person_start
 
@@ -28,10 +30,6 @@ _SEPARATORS = frozenset({",", "und", "sowie", "&", "bzw."})
 _PLACE_PREPS = frozenset("in im aus nach bei beim am an auf von vom zu zum zur nahe über unter bis ab gen".split())
 _CUE_GROUPS = ("cue", "join")
 _MAX_ELEMENT = 6
-
-
-def _facts(doc: Doc) -> dict:
-    return doc.user_data.setdefault(labels.META, {})
 
 
 @lru_cache(maxsize=100_000)
@@ -57,18 +55,19 @@ class _Words:
     def element(self, i: int, end: int, mention_at: dict[int, dict]) -> int:
         """End of the list member starting at token i (i itself when none starts there)."""
         texts = self.texts
+        first = i
         if i < end and self.lows[i] in labels.ARTICLES:
             i += 1
         if i in mention_at:
             return mention_at[i]["end"]
         if i >= end or not _namelike(texts[i]) or looks_like_person_start(self.doc, i):
-            return i
+            return first  # "und die neue Gesellschaft": no member starts here
         k = i
         while k < end and k - i < _MAX_ELEMENT and (_namelike(texts[k]) or (texts[k] in ("-", "–") and k + 1 < end
                                                                                and _namelike(texts[k + 1]))):
             k += 1
         if texts[k - 1].endswith("-"):
-            return i  # "Industrie-" in "Industrie- und Handelskammer": half of a name, not a member
+            return first  # "Industrie-" in "Industrie- und Handelskammer": half of a name, not a member
         return k
 
     def lists(self, start: int, end: int, mention_at: dict[int, dict]) -> list[list[tuple[int, int]]]:
@@ -131,9 +130,9 @@ class StructureCandidates:
         return span in loc_spans or text in lexicons.regions() or (self.is_town is not None and self.is_town(text))
 
     def __call__(self, doc: Doc) -> Doc:
-        f = _facts(doc)
+        f = facts(doc)
         mentions = f.setdefault("inst", [])
-        blocked = {t.i for span in doc.spans.get(labels.BOILERPLATE, []) for t in span}
+        blocked = blocked_tokens(doc)
         cue_tokens = {c["start"] for c in f.get("cue", []) if c["group"] in _CUE_GROUPS}
         taken = {k for m in [*mentions, *f.get("person", [])] for k in range(m["start"], m["end"])}
         mention_at = {m["start"]: m for m in mentions}
@@ -153,16 +152,15 @@ class StructureCandidates:
                     continue
                 prefix = _shared_head(mention_at.get(members[0][0]))
                 for s, e in members:
-                    if s in mention_at or any(k in taken for k in range(s, e)) or e - s > _MAX_ELEMENT:
+                    if s >= e or s in mention_at or any(k in taken for k in range(s, e)) or e - s > _MAX_ELEMENT:
                         continue
                     text = doc[s:e].text
-                    if prefix and self._is_place(text, (s, e), loc_spans):
+                    place = self._is_place(text, (s, e), loc_spans)
+                    if prefix and place:
                         # "KH Rheinfurt, Nordhain und Lindenau": places share the first member's head
-                        added.append(InstMention(s, e, f"{prefix} {text}", mention_at[members[0][0]]["kind"],
-                                                 mention_at[members[0][0]]["head"], place=text, source="list"))
-                        taken.update(range(s, e))
-                        continue
-                    if self._is_place(text, (s, e), loc_spans):
+                        first = mention_at[members[0][0]]
+                        added.append(InstMention(s, e, f"{prefix} {text}", first["kind"], first["head"], place=text, source="list"))
+                    elif place:
                         added.append(InstMention(s, e, self.place_name(text), "public_authority", source="list", place=text))
                     else:
                         added.append(InstMention(s, e, text, "other", source="list"))
@@ -179,12 +177,8 @@ class StructureCandidates:
                 added.append(InstMention(ent.start, ent.end, self.place_name(ent.text), "public_authority", source="place",
                                          place=ent.text))
                 taken.update(range(ent.start, ent.end))
-        if added:
-            mentions += [m.as_dict() for m in added]
-            mentions.sort(key=lambda m: m["start"])
-            doc.spans[labels.INSTITUTION] = [Span(doc, m["start"], m["end"], label=m["kind"]) for m in mentions]
+        add_mentions(doc, added)
         return doc
-
 
 
 @Language.factory("coopx_structure")
@@ -192,5 +186,8 @@ def make_structure(nlp: Language, name: str) -> StructureCandidates:
     is_town = None
     if nlp.has_pipe("coopx_crf_ner"):
         places = nlp.get_pipe("coopx_crf_ner").resources.places
-        is_town = lambda word: places.match([word])[0] is not None  # noqa: E731
+
+        def is_town(name: str) -> bool:
+            tags = places.match(name.split())  # "Bad Oldesloe": one place of two words
+            return bool(tags) and (tags[0] or "").startswith("B-") and all((t or "").startswith("I-") for t in tags[1:])
     return StructureCandidates(is_town)

@@ -23,6 +23,7 @@ from extractor.nlp.names import (
     is_cap,
     is_namepart,
     is_network_name,
+    join_name,
     looks_like_person_start,
     nonname,
     place_of_adjective,
@@ -249,8 +250,7 @@ class InstitutionFinder:
             parts.append(right)
         if place:
             parts.append(place)
-        name = " ".join(parts)
-        return re.sub(r"\s+", " ", re.sub(r"- (?!(und|oder|sowie) )", "-", name)).strip()
+        return join_name(parts)
 
     def _kind(self, mods: list[str], head, canon: str) -> str:
         if is_network_name(canon):

@@ -16,7 +16,7 @@ from extractor.errors import CoopxError
 from extractor.nlp import components, ner_crf, org_tagger, tokenizer  # noqa: F401  (they register factories)
 from extractor.records import PipelineInfo
 
-SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "de_coopx_ner"
+SHIPPED_MODEL = ner_crf.SHIPPED_MODEL
 EXTERNAL_DEFAULT = "de_core_news_lg"
 RULE_COMPONENTS = components.RULE_COMPONENTS
 ORG_TAGGER = "coopx_org_tagger"

@@ -17,7 +17,6 @@ class InstMention:
     abbr: str | None = None
     modifiers: list[str] = field(default_factory=list)
     source: str = "head"  # head | legal | abbr | abbr-use | ner | coord | descriptor | crf | list | place
-    score: float | None = None  # the organisation tagger's confidence, when it tagged this span
 
     def as_dict(self) -> dict:
         return asdict(self)

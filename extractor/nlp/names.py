@@ -116,3 +116,9 @@ def is_network_name(name: str) -> bool:
     """"Netzwerk Lungengesundheit", "Schlaganfallnetzwerk Mittelhessen", "Verbund X", "Palliativnetz Altmark";
     not an operator such as "Klinikverbund Emstal"."""
     return bool(_NETWORK_NAME.search(name + " "))
+
+
+def join_name(parts: list[str]) -> str:
+    """Words of a name as one string: "Emstal- Klinikverbund" closes up, a truncated compound
+    before "und" stays open ("Industrie- und Handelskammer")."""
+    return re.sub(r"\s+", " ", re.sub(r"- (?!(und|oder|sowie) )", "-", " ".join(parts))).strip()

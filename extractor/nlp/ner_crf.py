@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span
 
 from extractor.nlp.ner_features import Featurizer, NerResources, bio_spans
 
+SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "de_coopx_ner"  # the pipeline folder
 MODEL_FILE = "model.crfsuite"
 ATTRIBUTES_FILE = "attributes.txt"  # the attributes the CRF has weights for, one per line
 LABELS = ("LOC", "MISC", "ORG", "PER")

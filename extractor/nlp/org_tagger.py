@@ -5,7 +5,7 @@ for; press releases name many others (brands, towns acting as parties, foreign u
 heads no list has). This linear-chain CRF is trained on the gold articles (every name and alias
 of an annotated organisation, projected onto the tokens) over the NER's word features plus
 what the earlier components found: the NER's label and the rule mention around each token.
-Its spans that no rule found become mentions with source "crf" and the CRF's confidence.
+Its spans that no rule found become mentions with source "crf".
 Training: ``scripts/train_decisions.py``.
 """
 
@@ -17,23 +17,21 @@ from pathlib import Path
 import pycrfsuite
 from spacy.attrs import IS_SPACE, LOWER
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
+from extractor.decide import MODELS
 from extractor.nlp import labels, lexicons
+from extractor.nlp.docdata import add_mentions, facts
+from extractor.nlp.docdata import blocked as blocked_tokens
 from extractor.nlp.mentions import InstMention
-from extractor.nlp.names import ADJ, fold_adjective
-from extractor.nlp.ner_crf import SHARED_FEATURES
+from extractor.nlp.names import ADJ, fold_adjective, join_name
+from extractor.nlp.ner_crf import SHARED_FEATURES, SHIPPED_MODEL
 from extractor.nlp.ner_features import Featurizer, NerResources, bio_spans
 
-MODEL = Path(__file__).resolve().parent.parent / "models" / "decisions" / "org_tagger.crfsuite"
-NER_MODEL = Path(__file__).resolve().parent.parent / "models" / "de_coopx_ner"
+MODEL = MODELS / "org_tagger.crfsuite"
 _LEAD = 4  # sentences from the top that are always tagged (headline, date line, lead)
 _CUE_WORDS = ("kooperation", "zusammenarbeit", "partner", "vertrag", "vereinbarung", "netzwerk", "verbund",
               "gemeinsam", "allianz", "bündnis", "beitr", "mitglied")
-
-
-def _facts(doc: Doc) -> dict:
-    return doc.user_data.setdefault(labels.META, {})
 
 
 def sentence_items(doc: Doc, featurizer: Featurizer) -> list[tuple[list[int], list[list[str]]]]:
@@ -42,7 +40,7 @@ def sentence_items(doc: Doc, featurizer: Featurizer) -> list[tuple[list[int], li
     sentence's cue words around each token. The NER's lists are extended in place: it has used them."""
     n_tok = len(doc)
     rule = ["O"] * n_tok
-    for m in _facts(doc).get("inst", []):
+    for m in facts(doc).get("inst", []):
         for k in range(m["start"], m["end"]):
             rule[k] = ("B-" if k == m["start"] else "I-") + m["source"]
     ner = ["O"] * n_tok
@@ -98,8 +96,7 @@ def canonical(doc: Doc, start: int, end: int) -> tuple[str, str | None, str]:
         for k in range(head_at):
             if ADJ.match(toks[k]):
                 toks[k] = fold_adjective(toks[k], head.gender)
-    name = " ".join(toks).replace(" - ", "-").replace("- ", "-")
-    return name, head.base if head else None, head.kind if head else "other"
+    return join_name(toks), head.base if head else None, head.kind if head else "other"
 
 
 class OrgTagger:
@@ -122,54 +119,43 @@ class OrgTagger:
                 self._featurizer = ner._featurizer
                 ner.share_features = True  # the same word features: computed once, by the NER
             if self._featurizer is None:  # another NER (de_core_news_lg): the shipped model's word features
-                self._featurizer = Featurizer(NerResources.from_disk(NER_MODEL / "coopx_crf_ner"))
+                self._featurizer = Featurizer(NerResources.from_disk(SHIPPED_MODEL / "coopx_crf_ner"))
         return self._featurizer
 
-    def spans(self, doc: Doc) -> list[tuple[int, int, float]]:
-        """(start, end, confidence) of every span the CRF tags as an organisation."""
+    def spans(self, doc: Doc, items: list | None = None) -> list[tuple[int, int]]:
+        """(start, end) of every span the CRF tags as an organisation in the headline, the lead,
+        cue sentences and sentences naming people (the others hold no party); `items`: the
+        doc's `sentence_items`, when already built."""
         if self._tagger is None:
             return []
         out = []
         people = {t.i for e in doc.ents if e.label_ == "PER" for t in e}
-        for n, (idx, items) in enumerate(sentence_items(doc, self.featurizer())):
-            if n >= _LEAD and "sentcue" not in items[0] and not any(i in people for i in idx):
-                continue  # only the headline and lead, cue sentences and sentences naming people matter
-            tags = self._tagger.tag(pycrfsuite.ItemSequence(items))
-            if "B-ORG" not in tags and "I-ORG" not in tags:
+        for n, (idx, feats) in enumerate(items if items is not None else sentence_items(doc, self.featurizer())):
+            if n >= _LEAD and "sentcue" not in feats[0] and not any(i in people for i in idx):
                 continue
-            for a, b, _ in bio_spans(tags):
-                conf = min(self._tagger.marginal(tags[k], k) for k in range(a, b))
-                out.append((idx[a], idx[b - 1] + 1, round(conf, 3)))
+            tags = self._tagger.tag(pycrfsuite.ItemSequence(feats))
+            out += [(idx[a], idx[b - 1] + 1) for a, b, _ in bio_spans(tags)]
         return out
 
     def __call__(self, doc: Doc) -> Doc:
         add_spans(doc, self.spans(doc))
+        doc.user_data.pop(SHARED_FEATURES, None)  # never left in the Doc, also when no model is loaded
         return doc
 
 
-def add_spans(doc: Doc, spans: Sequence[tuple[int, int, float]]) -> None:
+def add_spans(doc: Doc, spans: Sequence[tuple[int, int]]) -> None:
     """Tagged spans become mentions where no rule or NER mention lies."""
-    f = _facts(doc)
-    mentions = f.setdefault("inst", [])
-    taken = {k for m in mentions for k in range(m["start"], m["end"])}
-    blocked = {t.i for span in doc.spans.get(labels.BOILERPLATE, []) for t in span}
-    added = False
-    for a, b, conf in spans:
-        if any(k in taken or k in blocked for k in range(a, b)):
-            for m in mentions:  # a rule mention the tagger agrees with keeps its name and gains the confidence
-                if m["start"] == a and m["end"] == b:
-                    m["score"] = conf
+    taken = {k for m in facts(doc).get("inst", []) for k in range(m["start"], m["end"])} | blocked_tokens(doc)
+    added = []
+    for a, b in spans:
+        if any(k in taken for k in range(a, b)):
             continue
         name, head, kind = canonical(doc, a, b)
-        if not name or not any(c.isupper() for c in name[:1]):
+        if not name or not name[:1].isupper():
             continue
-        m = InstMention(a, b, name, kind, head, source="crf", score=conf)
-        mentions.append(m.as_dict())
+        added.append(InstMention(a, b, name, kind, head, source="crf"))
         taken.update(range(a, b))
-        added = True
-    if added:
-        mentions.sort(key=lambda m: m["start"])
-        doc.spans[labels.INSTITUTION] = [Span(doc, m["start"], m["end"], label=m["kind"]) for m in mentions]
+    add_mentions(doc, added)
 
 
 @Language.factory("coopx_org_tagger", default_config={"model": None})

@@ -88,3 +88,10 @@ def boilerplate_spans(doc: Doc) -> list[Span]:
     if rest_from is not None:
         out.append(doc[rest_from:])
     return out
+
+
+def sentence_evidence(sent: Span) -> dict:
+    """A sentence as evidence: its text without surrounding whitespace, with character offsets."""
+    text = sent.text.strip()
+    start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+    return {"text": text, "start": start, "end": start + len(text)}
