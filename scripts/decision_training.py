@@ -75,22 +75,25 @@ def load_gold(dirs: Iterable[Path]) -> list[dict]:
 
 # --------------------------------------------------------------------------- the org tagger
 def project_tags(doc, gold: dict, tokenize: Callable) -> list[str]:
-    """BIO tags of every occurrence of a gold organisation's name or alias (longest first)."""
+    """BIO tags of every occurrence of a gold organisation's name or alias (longest first):
+    PART for the partners of a cooperation, ORG for the other organisations."""
     texts = [t.text for t in doc]
-    forms = set()
+    partners = {p for c in gold["gold"]["cooperations"] for p in c["partners"]}
+    forms: dict[tuple[str, ...], str] = {}
     for inst in gold["gold"]["institutions"]:
+        label = "PART" if inst["name"] in partners else "ORG"
         for form in [inst["name"], *inst.get("aliases", [])]:
             toks = tuple(t.text for t in tokenize(form))
-            if toks:
-                forms.add(toks)
+            if toks and forms.get(toks) != "PART":
+                forms[toks] = label
     tags = ["O"] * len(doc)
     for form in sorted(forms, key=len, reverse=True):
         n = len(form)
         for i in range(len(texts) - n + 1):
             if tuple(texts[i : i + n]) == form and all(t == "O" for t in tags[i : i + n]):
-                tags[i] = "B-ORG"
+                tags[i] = "B-" + forms[form]
                 for j in range(i + 1, i + n):
-                    tags[j] = "I-ORG"
+                    tags[j] = "I-" + forms[form]
     return tags
 
 

@@ -126,10 +126,11 @@ def test_tagged_spans_fold_to_the_nominative(nlp):
 def test_tagged_spans_never_overwrite_rule_mentions(nlp):
     doc = nlp("Die Kreisklinik Talberg und Aurelia Pflege kooperieren.")
     before = [m["canonical"] for m in facts(doc)["inst"]]
-    add_spans(doc, [(1, 3), (4, 6)])
+    add_spans(doc, [(1, 3, "PART"), (4, 6, "ORG")])
     after = facts(doc)["inst"]
     assert [m["canonical"] for m in after if m["source"] != "crf"] == before
     assert [m["canonical"] for m in after if m["source"] == "crf"] == ["Aurelia Pflege"]
+    assert facts(doc)["tagged"] == [[1, 3, "PART"], [4, 6, "ORG"]]  # the labels of rule mentions too
 
 
 @pytest.mark.parametrize(
@@ -173,3 +174,21 @@ def test_towns_of_two_words_share_the_head(nlp):
     shipped = Pipeline(Settings(model="shipped", decisions=False)).nlp
     s = make_structure(shipped, "coopx_structure")
     assert s.is_town("Bad Oldesloe") and s.is_town("Lübeck") and not s.is_town("Kooperationsvertrag")
+
+
+def test_entity_features_say_how_common_a_name_is(nlp):
+    """An everyday noun taken as a list member ("Kardiologie") reads as common, an invented brand as rare."""
+    from extractor.assemble import cooperations as coop_rules
+    from extractor.features.entities import context, entity_features
+
+    doc = nlp("Die Aurelia Pflege GmbH und die Zorvexa kooperieren in der Kardiologie, Onkologie und Orthopädie.")
+    StructureCandidates()(doc)
+    view = build_view(doc)
+    _, rule_coops = coop_rules.build(doc, view.article, None)
+    ctx = context(view, rule_coops)
+    feats = {e.name: entity_features(view, e, ctx) for e in view.entities}
+    zipf = {name: next(k for k in f if k.startswith("zipf_last=")) for name, f in feats.items()}
+    assert zipf["Zorvexa"] == "zipf_last=0" and "zipf_single=0" in feats["Zorvexa"]
+    assert zipf["Aurelia Pflege GmbH"] != "zipf_last=0"  # "GmbH" is a common word
+    common = [n for n in zipf if n in ("Kardiologie", "Onkologie", "Orthopädie")]
+    assert common and all(int(zipf[n].split("=")[1]) >= 2 for n in common)

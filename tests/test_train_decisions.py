@@ -41,3 +41,22 @@ def test_training_writes_models_the_pipeline_loads(tmp_path):
     g = json.loads(sorted((ROOT / "corpus" / "gold").glob("*.json"))[0].read_text(encoding="utf-8"))
     rec = pipe.extract(RawDocument(origin="t", content=g["text"], content_type="text", published=g.get("published")))
     assert rec.institutions  # a record built by the freshly trained models
+
+
+def test_gold_names_are_projected_with_their_role():
+    """The tagger learns partners apart from other organisations: every occurrence of a partner's
+    name or alias is PART, of another annotated organisation ORG, the longest form first."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import decision_training as dt
+    from extractor.pipeline import Pipeline
+    from extractor.settings import Settings
+
+    nlp = Pipeline(Settings(model="blank")).nlp
+    doc = nlp("Die Kreisklinik Talberg und die KKT-Stiftung kooperieren, gefördert vom Land Talberg.")
+    gold = {"gold": {"institutions": [{"name": "Kreisklinik Talberg", "aliases": ["KKT-Stiftung"]},
+                                      {"name": "Hochschule Nordhain"}, {"name": "Land Talberg"}],
+                     "cooperations": [{"partners": ["Kreisklinik Talberg", "Hochschule Nordhain"]}]}}
+    tags = dt.project_tags(doc, gold, nlp.tokenizer)
+    got = [(t.text, tag) for t, tag in zip(doc, tags) if tag != "O"]
+    assert got == [("Kreisklinik", "B-PART"), ("Talberg", "I-PART"), ("KKT-Stiftung", "B-PART"),
+                   ("Land", "B-ORG"), ("Talberg", "I-ORG")]

@@ -17,6 +17,7 @@ from extractor.features.view import ArticleView
 from extractor.nlp import lexicons
 from extractor.nlp.labels import ARTICLES
 from extractor.nlp.names import ALLCAPS
+from extractor.nlp.ner_features import load_frequencies
 
 # words before a mention that say what role the organisation plays in the sentence
 _BEFORE = frozenset(
@@ -47,6 +48,7 @@ class _Context:
     content_rank: dict[int, int]
     counts: list[int]
     staff: Counter
+    tagged: list[tuple[int, int, str]]
 
 
 def _salience(view: ArticleView) -> dict[int, tuple[int, int, int]]:
@@ -67,6 +69,7 @@ def context(view: ArticleView, rule_coops: list[dict]) -> _Context:
         content_rank={si: r for r, si in enumerate(view.content)},
         counts=sorted((len(e.mentions) for e in view.entities), reverse=True),
         staff=Counter(id(e) for e in view.affiliations),
+        tagged=[(a, b, label) for a, b, label in view.facts.get("tagged", [])],
     )
 
 
@@ -181,6 +184,18 @@ def entity_features(view: ArticleView, entity, ctx: _Context) -> dict[str, float
         f["media"] = 1.0
     if _has_legal_form(words):
         f["legal_form"] = 1.0
+    # how common its words are: "Kardiologie", "Praktika" are everyday nouns, brands and names are rare
+    freq = load_frequencies()
+    f[f"zipf_last={freq.get(hash(words[-1].lower()), '0')}"] = 1.0
+    if len(words) == 1:
+        f[f"zipf_single={freq.get(hash(words[0].lower()), '0')}"] = 1.0
+    # what the press-text tagger (trained on the gold) said of its mentions
+    said = Counter(label for m in ms for a, b, label in ctx.tagged if a < m["end"] and m["start"] < b)
+    for label, n in said.items():
+        f[f"tagged={label}"] = 1.0
+        f[f"tagged={label}_share"] = n / len(ms)
+    if not said:
+        f["tagged=none"] = 1.0
     # people who speak for it
     if ctx.staff[id(entity)]:
         f["staff_n"] = math.log1p(ctx.staff[id(entity)])

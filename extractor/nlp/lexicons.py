@@ -94,6 +94,8 @@ def heads() -> HeadLexicon:
         for f in filter(None, row["inflected"].split("|")):
             plural = f.lower().endswith(("en", "e", "er", "ien", "äuser", "äusern", "ä", "a", "ter", "ler")) and not f.lower().endswith(("s", "es"))
             forms.append((f, True, plural))
+            if plural and f.lower().endswith(("e", "er", "el")):
+                forms.append((f + "n", True, True))  # the dative plural: "Verbände" -> "mit den Verbänden"
         for form, infl, plural in forms:
             lex.exact.setdefault(form.lower(), (base, kind, gender, infl, plural))
             if row["compound"] == "1" and " " not in form:

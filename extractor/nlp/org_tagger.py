@@ -5,7 +5,8 @@ for; press releases name many others (brands, towns acting as parties, foreign u
 heads no list has). This linear-chain CRF is trained on the gold articles (every name and alias
 of an annotated organisation, projected onto the tokens) over the NER's word features plus
 what the earlier components found: the NER's label and the rule mention around each token.
-Its spans that no rule found become mentions with source "crf".
+Its labels tell partners from other organisations (as the gold names them); its spans that no
+rule found become mentions with source "crf", and every span's label is a feature of the decisions.
 Training: ``scripts/train_decisions.py``.
 """
 
@@ -122,10 +123,11 @@ class OrgTagger:
                 self._featurizer = Featurizer(NerResources.from_disk(SHIPPED_MODEL / "coopx_crf_ner"))
         return self._featurizer
 
-    def spans(self, doc: Doc, items: list | None = None) -> list[tuple[int, int]]:
-        """(start, end) of every span the CRF tags as an organisation in the headline, the lead,
-        cue sentences and sentences naming people (the others hold no party); `items`: the
-        doc's `sentence_items`, when already built."""
+    def spans(self, doc: Doc, items: list | None = None) -> list[tuple[int, int, str]]:
+        """(start, end, label) of every span the CRF tags in the headline, the lead, cue
+        sentences and sentences naming people (the others hold no party); the label says
+        whether the gold named such a span as a partner ("PART") or as another organisation
+        ("ORG"). `items`: the doc's `sentence_items`, when already built."""
         if self._tagger is None:
             return []
         out = []
@@ -134,7 +136,7 @@ class OrgTagger:
             if n >= _LEAD and "sentcue" not in feats[0] and not any(i in people for i in idx):
                 continue
             tags = self._tagger.tag(pycrfsuite.ItemSequence(feats))
-            out += [(idx[a], idx[b - 1] + 1) for a, b, _ in bio_spans(tags)]
+            out += [(idx[a], idx[b - 1] + 1, label) for a, b, label in bio_spans(tags)]
         return out
 
     def __call__(self, doc: Doc) -> Doc:
@@ -143,11 +145,14 @@ class OrgTagger:
         return doc
 
 
-def add_spans(doc: Doc, spans: Sequence[tuple[int, int]]) -> None:
-    """Tagged spans become mentions where no rule or NER mention lies."""
+def add_spans(doc: Doc, spans: Sequence[tuple[int, int, str]]) -> None:
+    """Tagged spans become mentions where no rule or NER mention lies; all of them, with their
+    label, are kept as `facts(doc)["tagged"]`: the decisions read what the tagger said of every
+    mention, also of those a rule found first."""
+    facts(doc)["tagged"] = [[a, b, label] for a, b, label in spans]
     taken = {k for m in facts(doc).get("inst", []) for k in range(m["start"], m["end"])} | blocked_tokens(doc)
     added = []
-    for a, b in spans:
+    for a, b, _ in spans:
         if any(k in taken for k in range(a, b)):
             continue
         name, head, kind = canonical(doc, a, b)
