@@ -192,3 +192,11 @@ def test_entity_features_say_how_common_a_name_is(nlp):
     assert zipf["Aurelia Pflege GmbH"] != "zipf_last=0"  # "GmbH" is a common word
     common = [n for n in zipf if n in ("Kardiologie", "Onkologie", "Orthopädie")]
     assert common and all(int(zipf[n].split("=")[1]) >= 2 for n in common)
+
+
+def test_compounds_of_open_heads_coordinate(nlp):
+    """"Gemeinde" and "Bund" head compounds too: "den Kirchengemeinden A und B" are two parishes."""
+    doc = nlp("Die Vereinbarung wurde mit den Kirchengemeinden Talberg und Wernau unterschrieben.")
+    StructureCandidates(is_town=lambda w: w in ("Talberg", "Wernau"))(doc)
+    names = {m["canonical"] for m in facts(doc)["inst"]}
+    assert {"Kirchengemeinde Talberg", "Kirchengemeinde Wernau"} <= names
