@@ -152,7 +152,7 @@ def estimate(source: str) -> int | None:
     try:
         if path.is_dir():
             return sum(1 for _ in _walk(path))
-        if _has_suffix(path, JSONL_SUFFIXES + URLS_SUFFIXES) and not _lower_name(path).endswith(".gz"):
+        if _has_suffix(path, JSONL_SUFFIXES + URLS_SUFFIXES) and not _is_gz(path):
             with path.open("rb") as fh:
                 return sum(1 for line in fh if line.strip())
         if _has_suffix(path, WARC_SUFFIXES):

@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from extractor.archive.store import remove  # noqa: E402
 from extractor.archive.synthetic import write_jsonl  # noqa: E402
 
 # runs the coopx CLI in a child process that reports its own peak RSS when it ends
@@ -59,8 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="coopx-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     big, more, store = work / "records.jsonl", work / "more.jsonl", work / "archive.duckdb"
-    for path in (store, Path(f"{store}.wal")):
-        path.unlink(missing_ok=True)
+    remove(store)
     try:
         t = time.perf_counter()
         write_jsonl(big, args.records)

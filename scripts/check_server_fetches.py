@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,16 +26,11 @@ from pathlib import Path
 
 import httpx
 import slow_page  # scripts/slow_page.py
+from bench_api import free_port, wait_ready  # scripts/bench_api.py
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXT = ("Das Klinikum Hardenbrück und das Universitätsklinikum Mühlberg haben am 3. Juni 2025 einen "
         "Kooperationsvertrag unterzeichnet. Die Zusammenarbeit umfasst die Weiterbildung von Ärztinnen und Ärzten.")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def timed(client: httpx.Client, method: str, url: str, **kw) -> float:
@@ -64,13 +58,8 @@ def main() -> int:
                                "--allow-private-urls"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
     try:
+        wait_ready(base, server)
         with httpx.Client(timeout=120) as client:
-            for _ in range(300):
-                try:
-                    client.get(f"{base}/health")
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
             idle = probe(client, base)
             statuses: Counter = Counter()
             slow_url = f"http://127.0.0.1:{trickle.server_port}/slow"

@@ -120,9 +120,9 @@ class Corpus:
 
 def process(golds: list[dict], pipe: Pipeline, work: Path, log=print) -> Corpus:
     nlp = loader.add_candidate_components(pipe.nlp)
-    tagger: OrgTagger = nlp.get_pipe("coopx_org_tagger")
-    after = nlp.pipe_names[nlp.pipe_names.index("coopx_org_tagger") + 1 :]  # they read the tagger's mentions
-    docs = list(nlp.pipe((g["text"] for g in golds), disable=["coopx_org_tagger", *after]))
+    tagger: OrgTagger = nlp.get_pipe(loader.ORG_TAGGER)
+    after = nlp.pipe_names[nlp.pipe_names.index(loader.ORG_TAGGER) + 1 :]  # they read the tagger's mentions
+    docs = list(nlp.pipe((g["text"] for g in golds), disable=[loader.ORG_TAGGER, *after]))
     featurizer = tagger.featurizer(nlp)
     items = [sentence_items(doc, featurizer) for doc in docs]
     tags = [project_tags(doc, g, nlp.tokenizer) for doc, g in zip(docs, golds)]
@@ -141,6 +141,14 @@ def process(golds: list[dict], pipe: Pipeline, work: Path, log=print) -> Corpus:
         for name in after:
             docs[i] = nlp.get_pipe(name)(docs[i])
     return Corpus(golds, docs, folds, items, tags)
+
+
+def prepare(golds: list[dict], scorer, work: Path, log=print) -> tuple[Pipeline, Corpus, list]:
+    """The pipeline the decisions are trained for (shipped NER, no decisions), the processed
+    corpus with out-of-fold tagging, and the rows of every article."""
+    pipe = Pipeline(Settings(model="shipped", decisions=False))
+    corpus = process(golds, pipe, work, log)
+    return pipe, corpus, [rows_for(doc, g, scorer) for doc, g in zip(corpus.docs, golds)]
 
 
 # --------------------------------------------------------------------------- rows and labels

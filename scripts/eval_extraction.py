@@ -42,10 +42,8 @@ def print_table(rows: dict[str, dict]) -> None:
 def cross_validated(gold: list[Path], scorer, work: Path, out: Path | None) -> None:
     golds = dt.load_gold(gold)
     print(f"{len(golds)} gold articles from {', '.join(str(g) for g in gold)}")
-    pipe = Pipeline(Settings(model="shipped", decisions=False))
     t0 = time.time()
-    corpus = dt.process(golds, pipe, work)
-    rows = [dt.rows_for(doc, g, scorer) for doc, g in zip(corpus.docs, golds)]
+    pipe, corpus, rows = dt.prepare(golds, scorer, work)
     pooled, per_fold = dt.cross_validate(pipe, corpus, rows, scorer)
     print_table({**{f"fold {k} ({r['articles']})": r for k, r in enumerate(per_fold)}, "pooled": pooled})
     print(f"{time.time() - t0:.0f} s")

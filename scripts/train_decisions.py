@@ -31,8 +31,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import decision_training as dt  # noqa: E402
 
 from extractor.decide import MODELS, NAMES  # noqa: E402
-from extractor.pipeline import Pipeline  # noqa: E402
-from extractor.settings import Settings  # noqa: E402
 
 METRICS, EXTRA = dt.METRICS, dt.EXTRA
 
@@ -120,9 +118,7 @@ def main() -> None:
     scorer = dt.load_scorer(a.scorer)
     golds = dt.load_gold(a.gold)
     print(f"{len(golds)} gold articles from {', '.join(str(g) for g in a.gold)}")
-    pipe = Pipeline(Settings(model="shipped", decisions=False))
-    corpus = dt.process(golds, pipe, a.work)
-    rows = [dt.rows_for(doc, g, scorer) for doc, g in zip(corpus.docs, golds)]
+    pipe, corpus, rows = dt.prepare(golds, scorer, a.work)
     print(f"processed in {time.time() - t0:.0f} s")
     cv = None
     if not a.no_cv:

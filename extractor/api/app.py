@@ -163,11 +163,15 @@ class Fetcher:
         self.settings = settings
         self.pool: ThreadPoolExecutor | None = None
         self.slots: asyncio.Semaphore | None = None
+        self.client = None  # one httpx client for all fetches: pooled connections (each fetch sets its own timeout)
 
     def start(self) -> None:
         """Called in the event loop the app runs in (the semaphore belongs to it)."""
+        from extractor.fetch import make_client
+
         self.pool = ThreadPoolExecutor(max_workers=self.settings.api_max_fetches, thread_name_prefix="coopx-fetch")
         self.slots = asyncio.Semaphore(self.settings.api_max_fetches)
+        self.client = make_client(self.settings)
 
     async def fetch(self, url: str) -> RawDocument:
         """The page, within `fetch_deadline` in all: waiting for a slot takes at most half of it
@@ -186,13 +190,15 @@ class Fetcher:
                              "later", stage="busy") from None
         try:  # fetch() checks the URL (check_url's rule) before it connects
             settings = self.settings.with_(fetch_deadline=deadline - (loop.time() - started))
-            return await loop.run_in_executor(self.pool, partial(fetch, url.strip(), settings))
+            return await loop.run_in_executor(self.pool, partial(fetch, url.strip(), settings, client=self.client))
         finally:
             self.slots.release()
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=False, cancel_futures=True)
+        if self.client is not None:
+            self.client.close()
 
 
 class Service:

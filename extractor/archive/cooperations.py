@@ -68,12 +68,12 @@ def _cluster(signatures: list[tuple]) -> dict[tuple, tuple]:
 
 
 def _assign(rows: list[tuple]) -> pa.Table:
-    """(partners, name, types, year, anchor) rows -> signature to cooperation id, where anchor
+    """(partners, name, types, year, ingest id, report) rows -> signature to cooperation id, where anchor
     orders reports by ingest (the earliest ingested report of a cluster names it)."""
     groups: dict[str, list[tuple]] = defaultdict(list)
     first: dict[tuple, tuple] = {}
     for partners, name, types, year, ingest_id, report in rows:
-        sig = (partners, name or "", types or "", year or "")
+        sig = (partners, name, types, year)
         groups[partners].append(sig)
         first[sig] = (ingest_id or 0, report)
     out: dict[str, list] = {"partners_key": [], "name_key": [], "types_key": [], "start_year": [], "cooperation_id": []}

@@ -6,21 +6,16 @@ from __future__ import annotations
 import duckdb
 
 from extractor.archive.entities import resolve
+from extractor.archive.store import rows
 
 
 MAX_EVENTS = 500  # the latest events of an entity's timeline in `detail`
 
 
-def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict) -> list[dict]:
-    cur = con.execute(sql, params)
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
-
-
 def search(con: duckdb.DuckDBPyConnection, query: str = "", limit: int = 20) -> list[dict]:
     """Entities whose name or any variant contains `query` (case-insensitive, as written: "%"
     and "_" are no wildcards), most reported first."""
-    return _dicts(con, """SELECT e.entity_id, e.name, e.kind, e.location, e.n_articles, e.n_cooperations, e.first_seen,
+    return rows(con, """SELECT e.entity_id, e.name, e.kind, e.location, e.n_articles, e.n_cooperations, e.first_seen,
                                  e.last_seen
                           FROM entities e
                           WHERE $q = '' OR contains(lower(e.name), lower($q)) OR e.entity_id = $q OR EXISTS (
@@ -35,13 +30,13 @@ def detail(con: duckdb.DuckDBPyConnection, entity: str) -> dict:
     latest `MAX_EVENTS` timeline events."""
     eid = resolve(con, [entity])[entity]
     return {
-        "entity": _dicts(con, "SELECT * FROM entities WHERE entity_id = ?", [eid])[0],
-        "variants": _dicts(con, "SELECT variant, count FROM entity_variants WHERE entity_id = ? "
+        "entity": rows(con, "SELECT * FROM entities WHERE entity_id = ?", [eid])[0],
+        "variants": rows(con, "SELECT variant, count FROM entity_variants WHERE entity_id = ? "
                                 "ORDER BY count DESC, variant", [eid]),
-        "keys": _dicts(con, """SELECT k.key, k.key_id, k.names, k.rule, k.score, k.detail, l.names AS linked_names
+        "keys": rows(con, """SELECT k.key, k.key_id, k.names, k.rule, k.score, k.detail, l.names AS linked_names
                                FROM entity_keys k LEFT JOIN entity_keys l ON l.key = k.linked_to
                                WHERE k.entity_id = ? ORDER BY k.rule = 'form' DESC, k.key""", [eid]),
-        "partners": _dicts(con, """SELECT q.entity_id, e.name, e.kind, count(DISTINCT c.cooperation_id) AS cooperations,
+        "partners": rows(con, """SELECT q.entity_id, e.name, e.kind, count(DISTINCT c.cooperation_id) AS cooperations,
                                           sum(c.n_reports) AS reports
                                    FROM cooperation_partners p
                                    JOIN cooperation_partners q ON q.cooperation_id = p.cooperation_id
@@ -49,10 +44,10 @@ def detail(con: duckdb.DuckDBPyConnection, entity: str) -> dict:
                                    JOIN cooperations c ON c.cooperation_id = p.cooperation_id
                                    JOIN entities e ON e.entity_id = q.entity_id
                                    WHERE p.entity_id = ? GROUP BY ALL ORDER BY reports DESC, e.name""", [eid]),
-        "articles": _dicts(con, """SELECT DISTINCT a.record_id, a.published, a.outlet, a.url, a.title
+        "articles": rows(con, """SELECT DISTINCT a.record_id, a.published, a.outlet, a.url, a.title
                                    FROM entity_members m JOIN articles a USING (record_id) WHERE m.entity_id = ?
                                    ORDER BY a.published DESC NULLS LAST, a.record_id LIMIT 100""", [eid]),
-        "events": _dicts(con, """SELECT * FROM (
+        "events": rows(con, """SELECT * FROM (
                                      SELECT ev.cooperation_id, ev.event, ev.date, ev.outlet, ev.url, ev.title, ev.evidence,
                                             ev.record_id, array_to_string(c.partner_names, ' – ') AS partners
                                      FROM cooperation_events ev JOIN cooperations c USING (cooperation_id)

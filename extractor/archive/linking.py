@@ -46,7 +46,7 @@ from networkx.utils import UnionFind
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from extractor.archive.names import (NameForm, ends_in_type_word, form, is_abbreviation, optional_stems, stem, type_stems,
+from extractor.archive.names import (NameForm, ends_in_type_word, form, is_abbreviation, stem, type_stems,
                                     words)
 
 FUZZY_THRESHOLD = 90.0
@@ -289,14 +289,13 @@ def _place_form_links(infos: dict[str, KeyInfo]) -> list[Link]:
     for key, info in infos.items():
         if not info.form.abbreviation:
             by_tokens[info.form.tokens].append(key)
-    types = type_stems()
     links = []
     for key, info in infos.items():
         ordered = info.form.ordered
         if info.form.abbreviation or len(ordered) < 2:
             continue
         for i, word in enumerate(ordered[:-1]):
-            if ordered[i + 1] not in types and not ends_in_type_word(ordered[i + 1]):
+            if not ends_in_type_word(ordered[i + 1]):
                 continue
             for ending in PLACE_ENDINGS:
                 base = word[: -len(ending)]
@@ -347,7 +346,7 @@ def _one_misspelt_word(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, str
     if min(len(x), len(y)) < MIN_FUZZY_TOKEN or (x in types) == (y in types):
         return None
     word, other = (y, x) if x in types else (x, y)
-    if ends_in_type_word(word) or word in optional_stems():
+    if ends_in_type_word(word):
         return None
     similarity = max(Levenshtein.normalized_similarity(w, other) for w in (word, stem(word)))
     return (x, y) if similarity >= TOKEN_SIMILARITY else None
@@ -465,7 +464,7 @@ def _unit_keys(unit: Unit | str, key_of: dict[Unit, str], by_name: dict[str, lis
     return [key] if key else by_name.get(unit[0], [])
 
 
-def _refinements(stats: list[NameStat], corrections: list[Correction]) -> set[str]:
+def _refinements(corrections: list[Correction]) -> set[str]:
     """Base keys whose names lie on different sides of one split."""
     refined = set()
     for corr in corrections:
@@ -485,7 +484,7 @@ def link(names: Iterable[NameStat], corrections: Iterable[Correction] = (), *,
     """Distinct canonical names -> entities, with the links that explain every join.
     `cannot_link`: pairs of units that are different organisations (partners of one report)."""
     stats, corrections = list(names), list(corrections)
-    key_of, infos = _keys(stats, _refinements(stats, corrections))
+    key_of, infos = _keys(stats, _refinements(corrections))
     by_name: dict[str, list[str]] = defaultdict(list)
     for (name, _), key in key_of.items():
         by_name[name].append(key)

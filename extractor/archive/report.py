@@ -14,19 +14,15 @@ import html
 import json
 import re
 from datetime import datetime, timezone
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
 import duckdb
 
 from extractor import __version__
+from extractor.archive.store import rows
 from extractor.settings import Settings
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> list[dict]:
-    cur = con.execute(sql, params or [])
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, row)) for row in cur.fetchall()]
 
 
 SHOWN = """SELECT entity_id FROM entities WHERE n_cooperations > 0
@@ -43,11 +39,11 @@ def data(con: duckdb.DuckDBPyConnection, settings: Settings, title: str) -> dict
     shown = [r[0] for r in con.execute(SHOWN, [settings.report_max_nodes]).fetchall()]
     coop_ids = [r[0] for r in con.execute(SHOWN_COOPERATIONS, {"shown": shown, "max_coops": settings.report_max_cooperations})
                 .fetchall()]
-    nodes = _rows(con, """SELECT entity_id AS id, name, kind, location, first_seen, last_seen, n_articles,
+    nodes = rows(con, """SELECT entity_id AS id, name, kind, location, first_seen, last_seen, n_articles,
                                  n_cooperations, n_partners
                           FROM entities WHERE list_contains($shown::VARCHAR[], entity_id) ORDER BY n_articles DESC, entity_id""",
                   {"shown": shown})
-    coops = _rows(con, """WITH partners AS (
+    coops = rows(con, """WITH partners AS (
                               SELECT cooperation_id, list(entity_id ORDER BY entity_id) AS partners
                               FROM cooperation_partners WHERE list_contains($shown::VARCHAR[], entity_id) GROUP BY 1)
                           SELECT c.cooperation_id AS id, c.name, p.partners, c.types, c.status, c.first_date,
@@ -55,7 +51,7 @@ def data(con: duckdb.DuckDBPyConnection, settings: Settings, title: str) -> dict
                           FROM cooperations c JOIN partners p USING (cooperation_id)
                           WHERE list_contains($coops::VARCHAR[], c.cooperation_id)
                           ORDER BY c.n_reports DESC, c.cooperation_id""", {"shown": shown, "coops": coop_ids})
-    events = _rows(con, """SELECT * FROM (
+    events = rows(con, """SELECT * FROM (
                                SELECT cooperation_id AS coop, event, date, date_source, status, record_id, url,
                                       outlet, title, evidence,
                                       row_number() OVER (PARTITION BY cooperation_id
@@ -72,7 +68,7 @@ def data(con: duckdb.DuckDBPyConnection, settings: Settings, title: str) -> dict
         ev.pop("recent")
         if ev.pop("rank") > settings.report_max_evidence:
             ev["evidence"] = None
-    stats = _rows(con, """SELECT (SELECT count(*) FROM articles) AS articles, (SELECT count(*) FROM entities) AS entities,
+    stats = rows(con, """SELECT (SELECT count(*) FROM articles) AS articles, (SELECT count(*) FROM entities) AS entities,
                                  (SELECT count(*) FROM cooperations) AS cooperations,
                                  (SELECT count(*) FROM cooperation_events) AS events,
                                  (SELECT count(DISTINCT outlet) FROM articles) AS outlets""")[0]
@@ -84,7 +80,9 @@ def data(con: duckdb.DuckDBPyConnection, settings: Settings, title: str) -> dict
 _MARKER = re.compile(r"/\*(?:CSS|VIS|APP|DATA|CONFIG)\*/|<!--TITLE-->")
 
 
+@cache
 def _static(name: str) -> str:
+    """A file of the page, read once per process (the served page is rendered per request)."""
     return resources.files("extractor.archive").joinpath("static").joinpath(name).read_text(encoding="utf-8")
 
 

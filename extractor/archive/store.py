@@ -150,7 +150,7 @@ def opened(path: Path, settings: Settings, *, read_only: bool = False) -> Iterat
         con = connect(path, settings, read_only=read_only)
     except BaseException:
         if new:
-            _remove(path)
+            remove(path)
         raise
     done = False
     try:
@@ -161,10 +161,11 @@ def opened(path: Path, settings: Settings, *, read_only: bool = False) -> Iterat
     finally:
         con.close()
         if new and not done:
-            _remove(path)
+            remove(path)
 
 
-def _remove(path: Path) -> None:
+def remove(path: Path) -> None:
+    """Delete a store file and its write-ahead log."""
     for p in (path, Path(f"{path}.wal")):
         p.unlink(missing_ok=True)
 
@@ -204,6 +205,13 @@ def count_dropped(con: duckdb.DuckDBPyConnection) -> None:
     organisation (call after a rebuild; `counts` reads it)."""
     n = con.execute(DROPPED_REPORTS).fetchone()[0]
     con.execute("INSERT OR REPLACE INTO meta VALUES ('reports_dropped', ?)", [str(n)])
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> list[dict]:
+    """The result of a query as one dict per row, keyed by column name."""
+    cur = con.execute(sql, params or [])
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, row)) for row in cur.fetchall()]
 
 
 def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

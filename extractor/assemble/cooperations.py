@@ -248,7 +248,7 @@ def build(doc, art: Article, published: str | None) -> tuple[bool, list[dict]]:
     if coops and is_coop:
         # positions count sentences with content only: menu lines and bylines above the headline
         # ("Facebook Instagram", "Neues aus dem Klinikum") do not push the lead down
-        content = [si for si, sent in enumerate(sents) if sum(t.is_alpha for t in sent) >= 6]
+        content = art.content
         rank = {si: r for r, si in enumerate(content)}
         first = min(rank.get(ev.sent, ev.sent) for ev in coops[0].events)
         lead = [si for si in range(len(sents)) if si < 2 or si in content[:2]]

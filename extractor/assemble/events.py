@@ -55,6 +55,10 @@ class Article:
     hubs: dict  # network entity -> the organisation that runs it
     ma_weight: int  # merger/acquisition cues, lead sentences weighted
     strong_weight: int  # strong cooperation cues, weighted the same way
+    cue_counts: list[Counter]  # per sentence: "group:label" -> count
+    content: list[int]  # sentences with at least six words (menu lines and bylines have fewer)
+    signed: set[int]  # sentences with a verb of signing ("unterzeichnet", "vereinbart")
+    announced: set[int]  # sentences with a verb of announcing ("mitgeteilt", "vorgestellt")
 
 
 def _sentences(doc):
@@ -103,10 +107,14 @@ def read_article(doc, facts: dict, of_mention: dict) -> Article:
     context_types: Counter = Counter()
     ma_weight = strong_weight = 0
     current_net = None
+    cue_counts: list[Counter] = []
+    signed: set[int] = set()
+    announced: set[int] = set()
     for si, sent in enumerate(sents):
         ents = per_sent_ents.get(si, [])
         cues = per_sent_cues.get(si, [])
         groups = Counter(c["group"] + ":" + c["label"] for c in cues)
+        cue_counts.append(groups)
         frames = [e for e, m in ents if _in_frame(doc, m)]
         nets = list(dict.fromkeys([e for e, _ in ents if e.kind == "network"] + frames))
         if nets:
@@ -128,6 +136,10 @@ def read_article(doc, facts: dict, of_mention: dict) -> Article:
                 continue
             parties.append(e)
         words = [t.lower_ for t in sent]
+        if any(SIGN.match(w) for w in words):
+            signed.add(si)
+        if any(ANNOUNCE.match(w) for w in words):
+            announced.add(si)
         join = groups["join:join"] > 0
         both = _generic_pair(words)
         if both and len(parties) < 2:
@@ -151,7 +163,7 @@ def read_article(doc, facts: dict, of_mention: dict) -> Article:
             continue
         if ma and not strong:
             continue
-        if not parties and not nets and not strong and not any(SIGN.match(w) for w in words):
+        if not parties and not nets and not strong and si not in signed:
             # "Die Partner wollen ...": describes the cooperation, names no party
             context_types.update({c["label"]: 1 for c in cues if c["group"] == "type"})
             continue
@@ -160,14 +172,16 @@ def read_article(doc, facts: dict, of_mention: dict) -> Article:
         ev = Event(si, parties, nets or ([current_net] if join and current_net else []), statuses, types,
                    per_sent_dates.get(si, []), join=join, both=both, strong=strong)
         ev.past_join = join and any(w in _PAST_JOIN for w in words) and not any(w in ("nun", "jetzt") for w in words)
-        ev.signed = any(SIGN.match(w) for w in words)
-        ev.announced = any(ANNOUNCE.match(w) for w in words)
+        ev.signed = si in signed
+        ev.announced = si in announced
         prev = {e for e, _ in per_sent_ents.get(si - 1, [])}
         if prev & set(parties):
             ev.prev_dates = [d for d in per_sent_dates.get(si - 1, []) if d.get("prep") in ("ab", "seit", "zum", "am")]
         events.extend(_split_sequence(ev, doc, per_sent_ents.get(si, [])))
 
-    return Article(sents, sent_of, per_sent_ents, per_sent_cues, events, context_types, hubs, ma_weight, strong_weight)
+    content = [si for si, sent in enumerate(sents) if sum(t.is_alpha for t in sent) >= 6]
+    return Article(sents, sent_of, per_sent_ents, per_sent_cues, events, context_types, hubs, ma_weight, strong_weight,
+                   cue_counts, content, signed, announced)
 
 
 def _in_frame(doc, m: dict) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from extractor.assemble import cooperations as coop_rules
 from extractor.decide import Decisions
-from extractor.decide.article import decide, kept_in_order
+from extractor.decide.article import decide, kept
 from extractor.features.view import ArticleView, build_view
 from extractor.records import (
     Cooperation,
@@ -41,15 +41,8 @@ def build_facts(doc, published: str | None = None, decisions: Decisions | None =
     if decisions is not None:
         d = decide(view, rule_is_coop, rule_coops, decisions)
         return _facts(view, d.cooperations, d.keep)
-    keep = []
-    for c in rule_coops:
-        keep += c["partners"]
-        if c["name_entity"] is not None:
-            keep.append(c["name_entity"])
-    keep += view.affiliations
-    if not rule_is_coop:  # negatives: the organisations the text is about (parties of a merger, a ban)
-        keep += _salient(view)
-    return _facts(view, rule_coops, kept_in_order(view.entities, keep))
+    # negatives: the organisations the text is about (parties of a merger, a ban)
+    return _facts(view, rule_coops, kept(view, rule_coops, [] if rule_is_coop else _salient(view)))
 
 
 def _facts(view: ArticleView, coops: list[dict], kept: list) -> Facts:

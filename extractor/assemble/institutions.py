@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 
 from extractor.nlp import lexicons
-from extractor.nlp.segmentation import sentence_bounds
 
 ALLCAPS_SHORT = re.compile(r"^[A-ZÄÖÜ]{2,6}$")
 
@@ -124,8 +123,8 @@ def resolve(doc, mentions: list[dict]) -> tuple[list[Entity], dict[int, Entity]]
             mods_b = set(mentions[groups[cands[0]][0]].get("modifiers") or [])
             if not mods_a or not mods_b or mods_a <= mods_b or mods_b <= mods_a:
                 union(a, cands[0])
-    bounds = sentence_bounds(doc)
-    headline = {i for i, m in enumerate(mentions) if bounds[m["start"]].number == 0}
+    first_end = next(iter(doc.sents)).end if len(doc) else 0
+    headline = {i for i, m in enumerate(mentions) if m["start"] < first_end}
     _link_variants(groups, mentions, find, union, headline)
     merged: dict[int, list[int]] = {}
     for gi, g in enumerate(groups):

@@ -60,13 +60,14 @@ class Layout:
     @classmethod
     def of(cls, options: BatchOptions) -> Layout:
         out = Path(options.output)
-        errors = None if str(options.errors) == STREAM else (Path(options.errors) if options.errors else None)
-        if str(options.output) == STREAM:
+        streamed, parquet = str(options.output) == STREAM, options.format == "parquet"
+        default = None if streamed else out / "errors.jsonl" if parquet else Path(f"{out}.errors.jsonl")
+        errors = None if str(options.errors) == STREAM else Path(options.errors) if options.errors else default
+        if streamed:
             return cls(None, errors, None)
-        if options.format == "parquet":
-            return cls(out / "records.jsonl", errors if options.errors else out / "errors.jsonl", out / "state.sqlite",
-                       out)
-        return cls(out, errors if options.errors else Path(f"{out}.errors.jsonl"), Path(f"{out}.state.sqlite"))
+        if parquet:
+            return cls(out / "records.jsonl", errors, out / "state.sqlite", out)
+        return cls(out, errors, Path(f"{out}.state.sqlite"))
 
     def own_files(self) -> set[Path]:
         return {p.resolve() for p in (self.records, self.errors, self.state) if p is not None}

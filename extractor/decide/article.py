@@ -79,18 +79,19 @@ def decide(view: ArticleView, rule_is_coop: bool, rule_coops: list[dict], models
         for c in coops:
             ps = [partner_p[id(p)] for p in c["partners"]]
             c["confidence"] = round(min(coop_p, sum(ps) / len(ps)), 2)
+    return Decided(coops, kept(view, coops, keep))
+
+
+def kept(view: ArticleView, coops: list[dict], extra: list = ()) -> list:
+    """The entities a record lists, once each and in text order: the cooperations' partners and
+    names, the people's employers, and `extra`."""
+    keep = [*extra, *view.affiliations]
     for c in coops:
         keep += c["partners"]
         if c.get("name_entity") is not None:
             keep.append(c["name_entity"])
-    keep += view.affiliations
-    return Decided(coops, kept_in_order(view.entities, keep))
-
-
-def kept_in_order(entities: list, keep: list) -> list:
-    """The entities to keep, once each, in the order of the text."""
     ids = {id(e) for e in keep}
-    return [e for e in entities if id(e) in ids]
+    return [e for e in view.entities if id(e) in ids]
 
 
 def _partners(entities: list, partner_p: dict[int, float], threshold: float) -> list:

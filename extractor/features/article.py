@@ -43,7 +43,8 @@ def article_features(view: ArticleView, rule_is_coop: bool, rule_coops: list[dic
                 f[f"{g}@{where}"] = f.get(f"{g}@{where}", 0.0) + 1.0
         for key, n in cc.items():
             if key.startswith(("type:", "status:")):
-                f[f"{key}@{'lead' if where != 'body' else 'body'}"] = f.get(f"{key}@{'lead' if where != 'body' else 'body'}", 0.0) + n
+                k = f"{key}@{'lead' if where != 'body' else 'body'}"
+                f[k] = f.get(k, 0.0) + n
     for g, n in totals.items():
         f[f"{g}_log"] = math.log1p(n)
     for key in list(f):
@@ -63,8 +64,7 @@ def article_features(view: ArticleView, rule_is_coop: bool, rule_coops: list[dic
     for si in view.content[:_LEAD]:
         for w in _words(view.sents[si], named):
             f["lead:" + w] = 1.0
-    for si, cc in enumerate(view.cue_counts):
-        if cc["cue:strong"] or cc["cue:weak"] or cc["join:join"]:
-            for w in _words(view.sents[si], named):
-                f["cue:" + w] = 1.0
+    for si in sorted(view.cue_sents):
+        for w in _words(view.sents[si], named):
+            f["cue:" + w] = 1.0
     return f

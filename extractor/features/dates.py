@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 from extractor.assemble.dates import resolve as resolve_date
-from extractor.assemble.events import ANNOUNCE, SIGN
 from extractor.features.view import ArticleView
 from extractor.nlp.labels import ATTRIBUTIVE_AFTER
 
@@ -64,7 +63,7 @@ def date_features(view: ArticleView, d: dict, value: str, event_sents: set[int],
     if si is None:
         f["no_sentence"] = 1.0
         return f
-    rank = view.content.index(si) if si in view.content else -1
+    rank = view.content_rank.get(si, -1)
     f[f"sent_rank={rank if 0 <= rank < 4 else ('late' if rank >= 4 else 'short')}"] = 1.0
     if si in event_sents:
         f["event_sentence"] = 1.0
@@ -81,12 +80,11 @@ def date_features(view: ArticleView, d: dict, value: str, event_sents: set[int],
         if key.startswith("status:"):
             f["sent_" + key] = 1.0
     sent = view.sents[si]
-    words = [t.lower_ for t in sent]
-    if any(SIGN.match(w) for w in words):
+    if si in view.article.signed:
         f["sent_sign"] = 1.0
-    if any(ANNOUNCE.match(w) for w in words):
+    if si in view.article.announced:
         f["sent_announce"] = 1.0
-    if any(_START.match(w) for w in words):
+    if any(_START.match(t.lower_) for t in sent):
         f["sent_start"] = 1.0
     f[f"sent_entities={min(len(view.entities_in[si]), 3)}"] = 1.0
     if view.dates_in[si] > 1:

@@ -45,10 +45,11 @@ class _Context:
     salience: dict[int, tuple[int, int, int]]
     starts: dict[int, dict]
     ends: set[int]
-    content_rank: dict[int, int]
-    counts: list[int]
+    counts: list[int]  # mentions per entity, most first
+    total: int  # mentions of all entities
+    cue_counts: list[int]  # cue sentences per entity, most first
     staff: Counter
-    tagged: list[tuple[int, int, str]]
+    tagged: list  # [start, end, label] of the press-text tagger's spans
 
 
 def _salience(view: ArticleView) -> dict[int, tuple[int, int, int]]:
@@ -61,25 +62,28 @@ def _salience(view: ArticleView) -> dict[int, tuple[int, int, int]]:
 
 
 def context(view: ArticleView, rule_coops: list[dict]) -> _Context:
+    sal = _salience(view)
+    counts = sorted((len(e.mentions) for e in view.entities), reverse=True)
     return _Context(
         roles=rule_roles(view, rule_coops),
-        salience=_salience(view),
+        salience=sal,
         starts={m["start"]: m for m in view.mentions},
         ends={m["end"] for m in view.mentions},
-        content_rank={si: r for r, si in enumerate(view.content)},
-        counts=sorted((len(e.mentions) for e in view.entities), reverse=True),
+        counts=counts,
+        total=sum(counts),
+        cue_counts=sorted((v[0] for v in sal.values()), reverse=True),
         staff=Counter(id(e) for e in view.affiliations),
-        tagged=[(a, b, label) for a, b, label in view.facts.get("tagged", [])],
+        tagged=view.facts.get("tagged", []),
     )
 
 
-def _ranks(view: ArticleView, sal: dict, entity) -> dict[str, float]:
+def _ranks(view: ArticleView, ctx: _Context, entity) -> dict[str, float]:
+    sal, cue_counts = ctx.salience, ctx.cue_counts
     mine = sal[id(entity)]
     out = {}
     for k, key in ((0, "cue_rank"), (2, "first_rank")):
         rank = sum(1 for e in view.entities if sal[id(e)][k] > mine[k])
         out[f"{key}={min(rank, 3)}"] = 1.0
-    cue_counts = sorted((v[0] for v in sal.values()), reverse=True)
     if mine[0] and len(cue_counts) > 1:
         other = cue_counts[1] if cue_counts[0] == mine[0] else cue_counts[0]
         out["cue_share_vs_best_other"] = mine[0] / max(1, mine[0] + other)
@@ -105,12 +109,12 @@ def entity_features(view: ArticleView, entity, ctx: _Context) -> dict[str, float
     f[f"n_sents={_bucket(len(sents))}"] = 1.0
     rank = sum(1 for c in ctx.counts if c > len(ms))
     f[f"mention_rank={_bucket(rank, (0, 1, 2, 4))}"] = 1.0
-    f["share_of_mentions"] = len(ms) / max(1, sum(ctx.counts))
+    f["share_of_mentions"] = len(ms) / max(1, ctx.total)
     f[f"n_entities={_bucket(len(view.entities), (2, 3, 5, 8, 12))}"] = 1.0
-    f.update(_ranks(view, ctx.salience, entity))
+    f.update(_ranks(view, ctx, entity))
     if sents:
         first = sents[0]
-        f[f"first_sent={_bucket(ctx.content_rank.get(first, first), (0, 1, 2, 4, 8))}"] = 1.0
+        f[f"first_sent={_bucket(view.content_rank.get(first, first), (0, 1, 2, 4, 8))}"] = 1.0
         f["first_pos"] = first / max(1, len(view.sents))
     else:
         f["no_sentence"] = 1.0

@@ -9,14 +9,14 @@ look-up rather than another pass over the text.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
 from extractor.assemble import institutions as inst_rules
 from extractor.assemble import people as people_rules
 from extractor.assemble.events import Article, read_article
-from extractor.nlp.components import facts as doc_facts
+from extractor.nlp.docdata import facts as doc_facts
 
 
 # cue groups that make a sentence one about a cooperation
@@ -30,15 +30,15 @@ class ArticleView:
     facts: dict
     mentions: list[dict]
     entities: list[inst_rules.Entity]
-    of_mention: dict[int, inst_rules.Entity]
     people: list[people_rules.PersonEntity]
     affiliations: list  # the entities people are affiliated with (repeats allowed)
     article: Article
     cue_counts: list[Counter]  # per sentence: "group:label" -> count
     entities_in: list[set]  # per sentence: the entities mentioned in it (boilerplate left out)
-    cue_sents: set[int] = field(default_factory=set)  # sentences with a cooperation cue
-    content: list[int] = field(default_factory=list)  # sentences with at least six words
-    dates_in: Counter = field(default_factory=Counter)  # per sentence: how many dates it names
+    cue_sents: set[int]  # sentences with a cooperation cue
+    content: list[int]  # sentences with at least six words
+    dates_in: Counter  # per sentence: how many dates it names
+    content_rank: dict[int, int]  # sentence -> its position among the content sentences
 
     @property
     def sents(self) -> list:
@@ -56,11 +56,12 @@ def build_view(doc: Doc, published: str | None = None) -> ArticleView:
     places = {e.place: e for e in entities if e.place and " " not in e.place}
     people = people_rules.build(doc, f.get("person", []), f.get("role", []), inst_starts, places, entities)
     article = read_article(doc, f, of_mention)
-    cue_counts = [Counter(c["group"] + ":" + c["label"] for c in article.per_sent_cues.get(si, ())) for si in range(len(article.sents))]
+    cue_counts = article.cue_counts
     entities_in = [{e for e, _ in article.per_sent_ents.get(si, ())} for si in range(len(article.sents))]
     cue_sents = {si for si, cc in enumerate(cue_counts) if any(cc[g] for g in CUE_GROUPS)}
-    content = [si for si, s in enumerate(article.sents) if sum(t.is_alpha for t in s) >= 6]
+    content = article.content
     affiliations = [p.affiliation for p in people if p.affiliation is not None]
     dates_in = Counter(article.sent_of.get(d["start"]) for d in f.get("date", []))
-    return ArticleView(doc, published, f, mentions, entities, of_mention, people, affiliations, article, cue_counts,
-                       entities_in, cue_sents, content, dates_in)
+    return ArticleView(doc, published, f, mentions, entities, people, affiliations, article, cue_counts,
+                       entities_in, cue_sents, content, dates_in,
+                       {si: r for r, si in enumerate(content)})

@@ -14,10 +14,10 @@ from dataclasses import asdict
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extractor.nlp import coordination, labels, lexicons  # noqa: F401  (coordination registers coopx_structure)
+from extractor.nlp import labels, lexicons
 from extractor.nlp.cues import find_cues
 from extractor.nlp.docdata import blocked as blocked_tokens
-from extractor.nlp.docdata import facts
+from extractor.nlp.docdata import facts, set_mentions
 from extractor.nlp.dates import find_dates
 from extractor.nlp.institutions import InstitutionFinder
 from extractor.nlp.lexicons import heads
@@ -70,8 +70,7 @@ class InstitutionsComponent:
                     continue
                 mentions.append(_ner_institution(ent))
             mentions.sort(key=lambda m: m.start)
-        doc.spans[labels.INSTITUTION] = [Span(doc, m.start, m.end, label=m.kind) for m in mentions]
-        facts(doc)["inst"] = [asdict(m) for m in mentions]
+        set_mentions(doc, [m.as_dict() for m in mentions])
         return doc
 
 

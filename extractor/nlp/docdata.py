@@ -21,11 +21,14 @@ def blocked(doc: Doc) -> set[int]:
     return {t.i for span in doc.spans.get(labels.BOILERPLATE, []) for t in span}
 
 
+def set_mentions(doc: Doc, mentions: list[dict]) -> None:
+    """The organisation mentions of a Doc (in text order), also as its display spans."""
+    facts(doc)["inst"] = mentions
+    doc.spans[labels.INSTITUTION] = [Span(doc, m["start"], m["end"], label=m["kind"]) for m in mentions]
+
+
 def add_mentions(doc: Doc, new: Iterable[InstMention]) -> None:
     """Organisation mentions found after the organisation rules, kept in text order."""
-    mentions = facts(doc).setdefault("inst", [])
     added = [m.as_dict() for m in new]
     if added:
-        mentions += added
-        mentions.sort(key=lambda m: m["start"])
-        doc.spans[labels.INSTITUTION] = [Span(doc, m["start"], m["end"], label=m["kind"]) for m in mentions]
+        set_mentions(doc, sorted([*facts(doc).get("inst", []), *added], key=lambda m: m["start"]))

@@ -8,7 +8,6 @@ forms ("des Herzzentrums Talberg") fold to "Herzzentrum Talberg".
 
 from __future__ import annotations
 
-import re
 
 from spacy.tokens import Doc
 

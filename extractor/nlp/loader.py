@@ -13,7 +13,7 @@ from spacy.language import Language
 
 from extractor import __version__
 from extractor.errors import CoopxError
-from extractor.nlp import components, ner_crf, org_tagger, tokenizer  # noqa: F401  (they register factories)
+from extractor.nlp import components, coordination, ner_crf, org_tagger, tokenizer  # noqa: F401  (they register factories)
 from extractor.records import PipelineInfo
 
 SHIPPED_MODEL = ner_crf.SHIPPED_MODEL

@@ -103,15 +103,13 @@ def canonical(doc: Doc, start: int, end: int) -> tuple[str, str | None, str]:
 class OrgTagger:
     """Sets `facts(doc)["inst"]` mentions for the CRF's spans that no earlier rule took."""
 
-    def __init__(self, model_path: Path | None = None, featurizer: Featurizer | None = None) -> None:
-        self.model_path = model_path
+    def __init__(self, featurizer: Featurizer | None = None) -> None:
         self._featurizer = featurizer
         self._tagger: pycrfsuite.Tagger | None = None
 
     def load(self, model_path: Path) -> None:
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(model_path))
-        self.model_path = model_path
 
     def featurizer(self, nlp: Language | None = None) -> Featurizer:
         if self._featurizer is None:
