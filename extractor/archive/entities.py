@@ -114,15 +114,12 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> Linking:
         if found <= cannot:
             break
         cannot |= found
-    replace_table(con, "entity_members", """
-        SELECT u.record_id, u.institution_id, k.entity_id FROM units u
-        JOIN name_units n ON n.name = u.name AND n.qualifier IS NOT DISTINCT FROM u.qualifier
-        JOIN entity_keys k ON k.key = n.key""")
     con.execute("""CREATE OR REPLACE TEMP TABLE member_rows AS
-        SELECT m.entity_id, u.*, a.published, n.abbreviation AS is_abbreviation, n.inflected
-        FROM entity_members m JOIN units u USING (record_id, institution_id)
-        JOIN articles a USING (record_id)
-        JOIN name_units n ON n.name = u.name AND n.qualifier IS NOT DISTINCT FROM u.qualifier""")
+        SELECT k.entity_id, u.*, a.published, n.abbreviation AS is_abbreviation, n.inflected FROM units u
+        JOIN name_units n ON n.name = u.name AND n.qualifier IS NOT DISTINCT FROM u.qualifier
+        JOIN entity_keys k ON k.key = n.key
+        JOIN articles a USING (record_id)""")
+    replace_table(con, "entity_members", "SELECT record_id, institution_id, entity_id FROM member_rows")
     replace_table(con, "entity_variants", """
         SELECT entity_id, variant, count(*) AS count FROM (
             SELECT entity_id, unnest(list_distinct(list_concat([name], mentions,
