@@ -428,11 +428,11 @@ def _warc(path: Path, settings: Settings, exclude: Exclude) -> Iterator[Item]:
                         yield Skip(name, "read", f"not a WARC file (its records read as {rec.format!r})")
                     return
                 kinds[rec.rec_type] += 1
-                item = _warc_record(name, rec, records, settings)
+                item = _warc_record(name, rec, records, settings, exclude)
                 end = records.get_record_offset() + records.get_record_length()
                 if item is not None:
                     documents += 1
-                    if not exclude(item.origin):
+                    if item is not _EXCLUDED and not exclude(item.origin):
                         yield item
         except (ArchiveLoadFailed, *GZIP_ERRORS, ValueError) as exc:
             if not exclude(f"{name}@{end}"):
@@ -447,9 +447,12 @@ def _warc(path: Path, settings: Settings, exclude: Exclude) -> Iterator[Item]:
             yield Skip(name, "read", f"no HTML or text responses in this WARC file ({found})", kind="skipped")
 
 
-def _warc_record(name: str, rec, records, settings: Settings) -> Item | None:
+_EXCLUDED = object()  # a WARC document already done (resume): counted, never decoded
+
+
+def _warc_record(name: str, rec, records, settings: Settings, exclude: Exclude) -> Item | object | None:
     """The document in one WARC record, a Skip when it cannot be used, None for a record that
-    is no document (request, metadata, image, redirect, ...)."""
+    is no document (request, metadata, image, redirect, ...), `_EXCLUDED` for one `exclude` names."""
     if rec.rec_type != "response" or rec.http_headers is None:
         return None
     status = rec.http_headers.get_statuscode()
@@ -465,6 +468,8 @@ def _warc_record(name: str, rec, records, settings: Settings) -> Item | None:
     except (*GZIP_ERRORS, ValueError) as exc:  # e.g. a broken Content-Encoding: this record only
         return Skip(f"{name}@{records.get_record_offset()}", "read", f"unreadable WARC record ({uri}): {exc}", rid)
     origin = f"{name}@{records.get_record_offset()}"
+    if exclude(origin):
+        return _EXCLUDED
     if len(body) > limit:
         return Skip(origin, "read", f"WARC record larger than the limit of {limit} bytes ({uri})", rid)
     missing = getattr(rec.raw_stream, "limit", 0)  # bytes the record declares but the file does not hold
