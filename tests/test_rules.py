@@ -293,3 +293,35 @@ def test_statistical_orgs_that_are_no_partners_are_dropped(nlp):
                                                "Klinik für Psychiatrie", "BU"])
     assert "Voltaro Systemtechnik" in found
     assert not found & {"Allianz", "IT", "Labor für Zellchemie", "Klinik für Psychiatrie", "BU"}
+
+
+_KIND_OF_TIED_MENTIONS = """
+import spacy
+from extractor.assemble.institutions import resolve
+nlp = spacy.blank("de")
+nlp.add_pipe("sentencizer")
+doc = nlp("Zentrum Talberg und Zentrum Talberg")
+mentions = [dict(start=s, end=s + 2, canonical="Zentrum Talberg", kind=k, head="Zentrum", place="Talberg", abbr=None,
+                 modifiers=[], source="head") for s, k in ((0, "other"), (3, "university"))]
+print(resolve(doc, mentions)[0][0].kind)
+"""
+
+
+def test_an_organisations_kind_does_not_depend_on_the_hash_seed():
+    """Two mentions of one organisation with different kinds: the record is the same in every
+    process (string hashing is randomised per process); a kind says more than "other"."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    kinds = {subprocess.run([sys.executable, "-c", _KIND_OF_TIED_MENTIONS], capture_output=True, text=True, check=True,
+                            cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout.strip() for seed in range(6)}
+    assert kinds == {"university"}
+
+
+def test_a_list_bullet_never_starts_a_company_name(nlp):
+    doc = nlp("Die Gründungsmitglieder:\n- Kliniken Talberg AG\n- Aurelia Pflege GmbH\n")
+    names = [doc[m["start"] : m["end"]].text for m in facts(doc)["inst"]]
+    assert "Kliniken Talberg AG" in names and not any(n.startswith("-") for n in names)

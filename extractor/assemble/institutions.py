@@ -136,7 +136,7 @@ def resolve(doc, mentions: list[dict]) -> tuple[list[Entity], dict[int, Entity]]
         ms = [mentions[i] for i in idxs]
         best = max(ms, key=lambda m: _score_name(m, doc[m["start"] : m["end"]].text))
         kinds = [m["kind"] for m in ms if m["source"] not in ("ner",)] or [ms[0]["kind"]]
-        kind = "network" if "network" in kinds and best["kind"] == "network" else best["kind"] if best["kind"] != "other" else max(set(kinds), key=kinds.count)
+        kind = "network" if "network" in kinds and best["kind"] == "network" else best["kind"] if best["kind"] != "other" else max(kinds, key=lambda k: (kinds.count(k), k != "other"))
         abbr = next((m["abbr"] for m in ms if m.get("abbr")), None)
         place = next((m.get("place") for m in ms if m.get("place")), None)
         ent = Entity(id="", name=best["canonical"], kind=kind, mentions=ms, abbreviation=abbr, place=place, head=best.get("head"))

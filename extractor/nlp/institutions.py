@@ -291,6 +291,8 @@ class InstitutionFinder:
                     j -= 2  # "Mühlen- und Speicherbau AG"
                     continue
                 break
+            while j < i and doc[j].text in ("&", "-", "+"):
+                j += 1  # a connector joins name parts, it never starts a name ("- Kliniken Talberg AG" in a list)
             if j < i:
                 canon = doc[j : i + match].text
                 out.append(InstMention(j, i + match, canon, "company", None, source="legal"))
