@@ -2,14 +2,18 @@
 clean -> nlp (one spaCy Language) -> assemble -> Record (validated by pydantic).
 
 A `Pipeline` loads the spaCy model once; `run_many` streams documents through `nlp.pipe`.
-Every call runs inside `nlp.memory_zone()`, so the strings and lexemes of one batch of texts
-are freed after it: a server or batch worker stays flat however many distinct texts it sees.
+Once the vocabulary holds `Settings.warm_vocabulary` strings, every call runs inside
+`nlp.memory_zone()`, so the strings and lexemes of one batch of texts are freed after it: a
+server or batch worker stays flat however many distinct texts it sees. Until then, the words
+stay, and the tokenizer, which caches nothing inside a zone, gets to cache the frequent ones.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from functools import lru_cache
 
 from extractor import clean as cleaning
@@ -34,6 +38,9 @@ class Pipeline:
             loader.add_candidate_components(self.nlp)
             self.info = self.info.model_copy(
                 update={"components": [*self.nlp.pipe_names, f"coopx_decisions:{self.decisions.version}"]})
+        # The model's millions of objects live as long as the process: frozen, the garbage
+        # collector stops walking them at each full collection (a sixth of the run time before).
+        gc.freeze()
 
     # -- single documents ---------------------------------------------------------------
     def extract(self, raw: RawDocument) -> Record:
@@ -42,7 +49,7 @@ class Pipeline:
         return self.extract_clean(doc)
 
     def extract_clean(self, doc: CleanDocument) -> Record:
-        with self.nlp.memory_zone():
+        with self._zone():
             try:
                 return self._record(doc, self.nlp(doc.text))
             except CoopxError:
@@ -53,6 +60,11 @@ class Pipeline:
     def run(self, raw: RawDocument) -> Record | Skip:
         """Like `extract`, but a bad input becomes a Skip instead of an exception."""
         return next(self.run_many([raw]))
+
+    def _zone(self) -> AbstractContextManager:
+        if len(self.nlp.vocab.strings) < self.settings.warm_vocabulary:
+            return nullcontext()
+        return self.nlp.memory_zone()
 
     # -- streams -----------------------------------------------------------------------
     def run_many(self, raws: Iterable[RawDocument], batch_size: int | None = None) -> Iterator[Record | Skip]:
@@ -79,7 +91,7 @@ class Pipeline:
     def _flush(self, pending: list[tuple[RawDocument, CleanDocument | Skip]]) -> Iterator[Record | Skip]:
         cleaned = [c for _, c in pending if isinstance(c, CleanDocument)]
         out: list[Record | Skip] = []
-        with self.nlp.memory_zone():  # records are plain data: built inside, used after
+        with self._zone():  # records are plain data: built inside, used after
             docs = self._parse([c.text for c in cleaned])
             for raw, c in pending:
                 if isinstance(c, Skip):

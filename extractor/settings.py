@@ -14,6 +14,10 @@ class Settings:
     min_chars: int = 40  # shorter cleaned texts are rejected as empty
     require_german: bool = True
     batch_size: int = 32
+    # strings the vocabulary keeps for good: until it holds this many, the words of the texts
+    # stay, so the tokenizer caches them (spaCy caches nothing inside a memory zone); beyond,
+    # each batch's new words are freed with it, so memory stays flat however long a run is
+    warm_vocabulary: int = 150_000
     decisions: bool = True  # the shipped learned decisions decide (statistical pipelines only); else rules alone
 
     # Inputs: the most bytes of one document, however it comes (file, gzip, WARC record,

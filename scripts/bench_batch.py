@@ -1,9 +1,9 @@
 #!/usr/bin/env python
 """Batch throughput benchmark (not part of CI).
 
-Builds >= 500 distinct documents by repeating the team's texts (corpus/gold/*.json, field
-`text`; ../shared/dev/*.json if the gold corpus is missing) with small variations, then
-measures in one run:
+Builds >= 500 distinct documents from real articles (../shared/train and ../shared/dev, field
+`text`; the team's corpus/gold when ../shared is missing), repeated with small variations when
+more are asked for than there are, then measures in one run:
 
   tokenizer only  spaCy blank German tokenizer over the texts (the ceiling)
   full, 1 worker  `coopx batch --workers 1`
@@ -43,16 +43,17 @@ VARIANTS = [
 
 
 def load_texts() -> tuple[list[str], str]:
-    files = sorted(glob.glob(str(ROOT / "corpus" / "gold" / "*.json")))
-    source = "corpus/gold"
-    if not files:
-        files = sorted(glob.glob(str(ROOT.parent / "shared" / "dev" / "*.json")))
-        source = "../shared/dev"
-    texts = [json.loads(Path(f).read_text(encoding="utf-8"))["text"] for f in files]
-    texts = [t for t in texts if t and t.strip()]
-    if not texts:
-        sys.exit("no texts found in corpus/gold or ../shared/dev")
-    return texts, f"{source} ({len(texts)} texts)"
+    """Real articles: ../shared/train and ../shared/dev when present (hundreds of distinct
+    texts: the caches see new words as in an archive), else the team's corpus/gold."""
+    shared = ROOT.parent / "shared"
+    for source, folders in (("../shared/train + dev", [shared / "train", shared / "dev"]),
+                            ("corpus/gold", [ROOT / "corpus" / "gold"])):
+        files = sorted(f for folder in folders for f in glob.glob(str(folder / "*.json")))
+        texts = [json.loads(Path(f).read_text(encoding="utf-8"))["text"] for f in files]
+        texts = [t for t in texts if t and t.strip()]
+        if texts:
+            return texts, f"{source} ({len(texts)} texts)"
+    sys.exit("no texts found in ../shared/train, ../shared/dev or corpus/gold")
 
 
 def make_docs(texts: list[str], n: int) -> list[str]:

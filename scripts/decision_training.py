@@ -35,6 +35,7 @@ from extractor.documents import CleanDocument  # noqa: E402
 from extractor.features.article import article_features  # noqa: E402
 from extractor.features.view import build_view  # noqa: E402
 from extractor.nlp import loader  # noqa: E402
+from extractor.nlp.linear_chain import LinearChain, saved_path  # noqa: E402
 from extractor.nlp.org_tagger import OrgTagger, add_spans, sentence_items  # noqa: E402
 from extractor.pipeline import Pipeline  # noqa: E402
 from extractor.records import CooperationStatus, CooperationType  # noqa: E402
@@ -104,6 +105,9 @@ def train_tagger(items: list, tags: list, path: Path, params: dict = CRF_PARAMS)
             trainer.append(pycrfsuite.ItemSequence(sent_items), [doc_tags[i] for i in idx])
     trainer.set_params(params)
     trainer.train(str(path))
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(path))
+    LinearChain.from_tagger(tagger).save(saved_path(path), path.read_bytes())  # what run time reads
     return path
 
 

@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import decision_training as dt  # noqa: E402
 
 from extractor.decide import MODELS, NAMES  # noqa: E402
+from extractor.nlp.linear_chain import saved_path  # noqa: E402
 
 METRICS, EXTRA = dt.METRICS, dt.EXTRA
 
@@ -133,7 +134,8 @@ def main() -> None:
     weights.update((a.work / "org_tagger.crfsuite").read_bytes())
     version = f"{date.today().isoformat()}+{weights.hexdigest()[:8]}"  # changes with the models, not only the data
     decisions = dataclasses.replace(decisions, version=version)
-    shutil.copyfile(a.work / "org_tagger.crfsuite", a.out / "org_tagger.crfsuite")
+    for name in ("org_tagger.crfsuite", saved_path(Path("org_tagger.crfsuite")).name):
+        shutil.copyfile(a.work / name, a.out / name)
     decisions.to_dir(a.out)
     sources: dict[str, int] = {}
     for g in golds:

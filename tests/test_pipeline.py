@@ -22,6 +22,7 @@ class Picky:
 
     def __init__(self, nlp) -> None:
         self.nlp = nlp
+        self.vocab = nlp.vocab
 
     def memory_zone(self):
         return self.nlp.memory_zone()
@@ -48,15 +49,33 @@ def test_one_text_the_nlp_cannot_take_costs_only_itself(rules_pipeline):
         pipeline.extract(raws[3])
 
 
-def test_strings_of_distinct_texts_are_freed(rules_pipeline):
-    strings = rules_pipeline.nlp.vocab.strings
-    raws = [RawDocument(origin=f"m{n}", content=release(n) + f" Kennwort Zzqx{n}wort{n * 7919}.", content_type="text")
-            for n in range(40)]
-    list(rules_pipeline.run_many(raws[:5]))  # warm: words every text has
+def _distinct(n: int) -> RawDocument:
+    return RawDocument(origin=f"m{n}", content=release(n) + f" Kennwort Zzqx{n}wort{n * 7919}.", content_type="text")
+
+
+def test_strings_of_distinct_texts_are_freed_once_the_vocabulary_is_warm(rules_pipeline):
+    pipeline = copy.copy(rules_pipeline)
+    strings = pipeline.nlp.vocab.strings
+    list(pipeline.run_many([_distinct(n) for n in range(5)]))  # warm: words every text has
+    pipeline.settings = rules_pipeline.settings.with_(warm_vocabulary=len(strings))
     before = len(strings)
-    list(rules_pipeline.run_many(raws))
-    rules_pipeline.extract(raws[0])
+    list(pipeline.run_many([_distinct(n) for n in range(40)]))
+    pipeline.extract(_distinct(0))
     assert len(strings) - before < 10, f"{len(strings) - before} strings kept from 40 distinct texts"
+
+
+def test_words_stay_until_the_warm_vocabulary_is_full(rules_pipeline):
+    """Below `warm_vocabulary` a batch's new words stay (the tokenizer caches only those);
+    once the store holds that many, no batch adds to it."""
+    pipeline = copy.copy(rules_pipeline)
+    strings = pipeline.nlp.vocab.strings
+    start = len(strings)
+    pipeline.settings = rules_pipeline.settings.with_(warm_vocabulary=start + 6)
+    list(pipeline.run_many([_distinct(n) for n in range(100, 103)], batch_size=1))
+    full = len(strings)
+    assert full >= start + 6  # the first batches kept their new words
+    list(pipeline.run_many([_distinct(n) for n in range(103, 130)], batch_size=1))
+    assert len(strings) == full
 
 
 @pytest.mark.parametrize("text", ["\ud800", "Das Klinikum \udcff und die Universität \ud83d arbeiten zusammen, sagte sie. " * 3,

@@ -10,6 +10,7 @@ import re
 from spacy.tokens import Doc
 
 from extractor.nlp import lexicons
+from extractor.nlp.docdata import words
 from extractor.nlp.labels import DASHES
 from extractor.nlp.mentions import InstMention
 from extractor.nlp.names import ALLCAPS, is_cap, nonname, place_run
@@ -87,7 +88,7 @@ def find_uses(doc: Doc, found: list[InstMention], taken: set[int], blocked: set[
     """Later uses of an abbreviation ("des ISI", "der UMTB"), and all-caps short forms whose
     letters are the initials of a name in the text ("UKN" for Universitätsklinikum Nordhain)."""
     defined = {m.abbr: m for m in found if m.abbr}
-    texts = [t.text for t in doc]
+    texts = words(doc)[0]
     for abbr, target in list(defined.items()):
         parts = abbr.split()
         if len(parts) < 2:

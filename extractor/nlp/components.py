@@ -9,8 +9,6 @@ when the pipeline has a statistical NER, its PER/ORG entities are merged with th
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
-
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -21,7 +19,7 @@ from extractor.nlp.docdata import facts, set_mentions
 from extractor.nlp.dates import find_dates
 from extractor.nlp.institutions import InstitutionFinder
 from extractor.nlp.lexicons import heads
-from extractor.nlp.mentions import InstMention
+from extractor.nlp.mentions import InstMention, plain
 from extractor.nlp.people import PersonMention, find_people, find_roles
 from extractor.nlp.segmentation import boilerplate_spans, set_sentences
 
@@ -156,8 +154,8 @@ class PeopleComponent:
         roles = [r for r in find_roles(doc, inst_tokens, person_tokens) if not any(k in blocked for k in range(r.start, r.end))]
         doc.spans[labels.PERSON] = [Span(doc, p.start, p.end, label="PER") for p in people]
         doc.spans[labels.ROLE] = [Span(doc, r.start, r.end, label="ROLE") for r in roles]
-        facts(doc)["person"] = [asdict(p) for p in people]
-        facts(doc)["role"] = [asdict(r) for r in roles]
+        facts(doc)["person"] = [plain(p) for p in people]
+        facts(doc)["role"] = [plain(r) for r in roles]
         return doc
 
 
@@ -166,7 +164,7 @@ def dates_component(doc: Doc) -> Doc:
     blocked = blocked_tokens(doc)
     dates = [d for d in find_dates(doc) if d.start not in blocked]
     doc.spans[labels.DATE] = [Span(doc, d.start, d.end, label="DATE") for d in dates]
-    facts(doc)["date"] = [asdict(d) for d in dates]
+    facts(doc)["date"] = [plain(d) for d in dates]
     return doc
 
 
@@ -175,5 +173,5 @@ def cues_component(doc: Doc) -> Doc:
     blocked = blocked_tokens(doc)
     cues = [c for c in find_cues(doc) if c.start not in blocked]
     doc.spans[labels.CUE] = [Span(doc, c.start, c.end, label=f"{c.group}:{c.label}") for c in cues]
-    facts(doc)["cue"] = [asdict(c) for c in cues]
+    facts(doc)["cue"] = [plain(c) for c in cues]
     return doc

@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractor.nlp import labels, lexicons
-from extractor.nlp.docdata import add_mentions, facts
+from extractor.nlp.docdata import add_mentions, facts, words
 from extractor.nlp.docdata import blocked as blocked_tokens
 from extractor.nlp.mentions import InstMention
 from extractor.nlp.names import looks_like_person_start
@@ -49,7 +49,7 @@ class _Words:
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
-        self.texts = [t.text for t in doc]
+        self.texts = words(doc)[0]
         self.lows = [t.lower() for t in self.texts]
 
     def element(self, i: int, end: int, mention_at: dict[int, dict]) -> int:

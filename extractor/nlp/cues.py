@@ -10,6 +10,7 @@ from functools import lru_cache
 from spacy.tokens import Doc
 
 from extractor.nlp import lexicons
+from extractor.nlp.docdata import words
 from extractor.nlp.segmentation import sentence_bounds
 
 
@@ -32,7 +33,7 @@ def _first_token_hits(low: str) -> tuple[int, ...]:
 def find_cues(doc: Doc) -> list[CueMention]:
     cues = lexicons.cues()
     out: list[CueMention] = []
-    lows = [t.lower_ for t in doc]
+    lows = words(doc)[1]
     bounds = sentence_bounds(doc)
     for i, low in enumerate(lows):
         for idx in _first_token_hits(low):

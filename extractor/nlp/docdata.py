@@ -1,15 +1,32 @@
 """What the components write into a Doc, read and written in one place: the facts dict
-(msgpack-safe, so Docs survive multiprocessing), the boilerplate tokens no rule reads, and the
-organisation mentions with their display spans."""
+(msgpack-safe, so Docs survive multiprocessing), the boilerplate tokens no rule reads, the
+organisation mentions with their display spans; and the words every component reads."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from weakref import WeakKeyDictionary
 
+from spacy.attrs import LOWER, ORTH
 from spacy.tokens import Doc, Span
 
 from extractor.nlp import labels
 from extractor.nlp.mentions import InstMention
+
+
+_WORDS: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def words(doc: Doc) -> tuple[list[str], list[str]]:
+    """The texts and the lower-case forms of a Doc's tokens, read once per Doc for every
+    component: making a Token object per word costs more than most rules that read them."""
+    hit = _WORDS.get(doc)
+    if hit is None or len(hit[0]) != len(doc):
+        strings = doc.vocab.strings
+        arr = doc.to_array([ORTH, LOWER])
+        text = {h: strings[h] for h in set(arr.ravel().tolist())}
+        hit = _WORDS[doc] = ([text[h] for h in arr[:, 0].tolist()], [text[h] for h in arr[:, 1].tolist()])
+    return hit
 
 
 def facts(doc: Doc) -> dict:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 from extractor.nlp import abbreviations, lexicons
+from extractor.nlp.docdata import words
 from extractor.nlp.labels import ARTICLES, DASHES, PREPOSITIONS
 from extractor.nlp.mentions import InstMention
 from extractor.nlp.segmentation import SentenceBounds, sentence_bounds
@@ -68,7 +69,7 @@ class InstitutionFinder:
     def __call__(self, doc: Doc, blocked: set[int] | None = None) -> list[InstMention]:
         blocked = blocked or set()
         self._bounds = sentence_bounds(doc)
-        self._texts = texts = [t.text for t in doc]
+        self._texts = texts = words(doc)[0]
         self._words = set(texts)
         found: list[InstMention] = []
         taken: set[int] = set()

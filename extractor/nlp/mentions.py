@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+
+
+def plain(item) -> dict:
+    """A flat dataclass as the msgpack-safe dict the Doc's facts keep; its lists copied.
+    (`dataclasses.asdict` copies recursively, which costs ten times as much.)"""
+    return {k: list(v) if isinstance(v, list) else v for k, v in vars(item).items()}
 
 
 @dataclass
@@ -19,7 +25,7 @@ class InstMention:
     source: str = "head"  # head | legal | abbr | abbr-use | ner | coord | descriptor | crf | list | place
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return plain(self)
 
     def used_as(self, start: int, end: int, abbr: str) -> InstMention:
         """A later use of this organisation's abbreviation at tokens start:end ("UKN sagte ...")."""

@@ -8,7 +8,8 @@ weights plus the lexical resources of `ner_features.NerResources`; training live
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Set
+from itertools import islice
 from pathlib import Path
 
 import pycrfsuite
@@ -16,15 +17,16 @@ from spacy.lang.lex_attrs import is_quote
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from extractor.nlp import docdata
+from extractor.nlp.linear_chain import LinearChain, saved_path
 from extractor.nlp.ner_features import Featurizer, NerResources, bio_spans
 
 SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "de_coopx_ner"  # the pipeline folder
 MODEL_FILE = "model.crfsuite"
-ATTRIBUTES_FILE = "attributes.txt"  # the attributes the CRF has weights for, one per line
 LABELS = ("LOC", "MISC", "ORG", "PER")
 _SENT_FINAL = frozenset({".", "!", "?"})
-# doc.user_data key: {first token: (token indices, features)} of every tagged sentence, left for
-# the organisation tagger (which takes it away, so it never travels with the Doc)
+# doc.user_data key: {first token: (token indices, `Featurizer.parts`)} of every tagged sentence,
+# left for the organisation tagger (which takes it away, so it never travels with the Doc)
 SHARED_FEATURES = "coopx_ner_features"
 
 
@@ -41,25 +43,24 @@ class CrfEntityRecognizer:
         self.max_sentence = max_sentence
         self.model_bytes: bytes | None = None
         self.resources: NerResources | None = None
-        self.attributes: frozenset[str] = frozenset()
+        self.attributes: Set[str] = frozenset()
         self._tagger: pycrfsuite.Tagger | None = None
         self._featurizer: Featurizer | None = None
+        self._chain: LinearChain | None = None
         self.share_features = False  # set by a later component that reads the same word features
 
     @property
     def labels(self) -> tuple[str, ...]:
         return LABELS
 
-    def load(self, model_path: Path, resources: NerResources, attributes: frozenset[str] | None = None) -> None:
-        """`attributes`: those the model has weights for (read from the model when not given)."""
+    def load(self, model_path: Path, resources: NerResources) -> None:
         self.model_bytes = Path(model_path).read_bytes()
         self.resources = resources
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open_inmemory(self.model_bytes)
-        if attributes is None:
-            attributes = frozenset(a for a, _ in self._tagger.info().state_features)
-        self.attributes = attributes
-        self._featurizer = Featurizer(resources, attributes=attributes)
+        self._chain = LinearChain.for_model(self._tagger, self.model_bytes, saved_path(Path(model_path)))
+        self.attributes = self._chain.index.keys()  # the attributes the model has weights for
+        self._featurizer = Featurizer(resources, attributes=self.attributes)
 
     # ----------------------------------------------------------------- tagging
     def _chunks(self, doc: Doc, words: list[str]) -> Iterator[tuple[int, int]]:
@@ -83,27 +84,38 @@ class CrfEntityRecognizer:
                 yield a, b
 
     def __call__(self, doc: Doc) -> Doc:
-        if self._tagger is None:
-            raise ValueError(f"{self.name}: no CRF model loaded")
-        words = [t.text for t in doc]  # plain strings: Token objects cost more than the tagging
-        ents = []
-        shared = doc.user_data.setdefault(SHARED_FEATURES, {}) if self.share_features else None
-        for a, b in self._chunks(doc, words):
-            index = [i for i in range(a, b) if not words[i].isspace()]
-            if not index:
-                continue
-            feats = self._featurizer.sentence([words[i] for i in index])
-            if shared is not None:
-                shared[index[0]] = (index, feats)
-            tags = self._tagger.tag(pycrfsuite.ItemSequence(feats))
-            for s, e, label in bio_spans(tags):
-                ents.append(Span(doc, index[s], index[e - 1] + 1, label=label))
-        doc.ents = ents
-        return doc
+        return self._tag([doc])[0]
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        for doc in docs:
-            yield self(doc)
+        """Docs tagged `batch_size` at a time: one Viterbi pass decodes all their sentences."""
+        docs = iter(docs)
+        while batch := list(islice(docs, batch_size)):
+            yield from self._tag(batch)
+
+    def _tag(self, docs: list[Doc]) -> list[Doc]:
+        if self._chain is None:
+            raise ValueError(f"{self.name}: no CRF model loaded")
+        fz, chain = self._featurizer, self._chain
+        where, scores = [], []
+        for d, doc in enumerate(docs):
+            words = docdata.words(doc)[0]
+            shared = doc.user_data.setdefault(SHARED_FEATURES, {}) if self.share_features else None
+            for a, b in self._chunks(doc, words):
+                index = [i for i in range(a, b) if not words[i].isspace()]
+                if not index:
+                    continue
+                sent = [words[i] for i in index]
+                types, local = fz.parts(sent, brief=True)
+                if shared is not None:
+                    shared[index[0]] = (index, types, local)
+                where.append((d, index))
+                scores.append(fz.emissions(chain, sent, types, local))
+        ents: list[list[Span]] = [[] for _ in docs]
+        for (d, index), tags in zip(where, chain.tag_many(scores)):
+            ents[d] += [Span(docs[d], index[s], index[e - 1] + 1, label=label) for s, e, label in bio_spans(tags)]
+        for doc, found in zip(docs, ents):
+            doc.ents = found
+        return docs
 
     # ----------------------------------------------------------------- serialisation
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
@@ -112,11 +124,10 @@ class CrfEntityRecognizer:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         (path / MODEL_FILE).write_bytes(self.model_bytes)
-        (path / ATTRIBUTES_FILE).write_text("\n".join(sorted(self.attributes)) + "\n", encoding="utf-8")
+        self._chain.save(saved_path(path / MODEL_FILE), self.model_bytes)
         self.resources.to_disk(path)
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> CrfEntityRecognizer:
         path = Path(path)
-        attributes = frozenset((path / ATTRIBUTES_FILE).read_text(encoding="utf-8").split("\n")) - {""}
-        self.load(path / MODEL_FILE, NerResources.from_disk(path), attributes)
+        self.load(path / MODEL_FILE, NerResources.from_disk(path))
         return self

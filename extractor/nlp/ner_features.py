@@ -24,8 +24,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import msgpack
+import numpy as np
 
 from extractor.nlp import lexicons
+from extractor.nlp.linear_chain import LinearChain
 
 MAX_SPAN = 6  # longest lexicon entry matched (tokens)
 MAX_CACHED_TYPES = 200_000  # the type cache is emptied beyond this, so a long batch run cannot grow without bound
@@ -316,6 +318,7 @@ class Featurizer:
         self.gz = Gazetteers.from_package()
         self.attributes = attributes
         self._types: dict[str, tuple] = {}
+        self._briefs: dict[str, tuple] = {}
         self._legal_firsts = {t[0] for t in self.gz.legal}
 
     # ----------------------------------------------------------------- word types
@@ -330,10 +333,28 @@ class Featurizer:
         return "cs=" + ("low" if r > 0.5 else "some" if r > 0.05 else "cap") + ("" if lo + ca > 3 else "_rare")
 
     def _type(self, w: str) -> tuple:
-        """(own features, features seen from a neighbour at -2, -1, +1, +2, base word, coarse type)."""
+        """`features` of a word type, cached (training and `sentence`)."""
         hit = self._types.get(w)
-        if hit is not None:
-            return hit
+        if hit is None:
+            if len(self._types) >= MAX_CACHED_TYPES:
+                self._types.clear()
+            hit = self._types[w] = self.features(w)
+        return hit
+
+    def _brief(self, w: str) -> tuple:
+        """At run time only the first four of `features` are kept per type (the rest is scored
+        once by each `LinearChain` and dropped); a type seen for the first time gives all of them."""
+        hit = self._briefs.get(w)
+        if hit is None:
+            if len(self._briefs) >= MAX_CACHED_TYPES:
+                self._briefs.clear()
+            hit = self.features(w)
+            self._briefs[w] = hit[:4]
+        return hit
+
+    def features(self, w: str) -> tuple:
+        """(lower case, coarse type, is a title, capitalisation class, own features, features
+        seen from a neighbour at -2, -1, +1, +2)."""
         lw = w.lower()
         sh = shape(w)
         ss = _REPEAT.sub(r"\1", sh)[:6]
@@ -399,11 +420,7 @@ class Featurizer:
         if self.attributes is not None:
             own = [x for x in own if x in self.attributes]
             views = tuple([x for x in v if x in self.attributes] for v in views)
-        hit = (own, *views, lw, t, title, cap)
-        if len(self._types) >= MAX_CACHED_TYPES:
-            self._types.clear()
-        self._types[w] = hit
-        return hit
+        return (lw, t, title, cap, own, *views)
 
     # ----------------------------------------------------------------- sentences
     def _legal_marks(self, words: Sequence[str]) -> set[int]:
@@ -415,19 +432,20 @@ class Featurizer:
                         legal.add(i)
         return legal
 
-    def sentence(self, words: Sequence[str]) -> list[list[str]]:
+    def parts(self, words: Sequence[str], brief: bool = False) -> tuple[list[tuple], list[list[str]]]:
+        """Per word: its type's `features` (`brief`: as `_brief` keeps them), and the features
+        only this sentence gives (position, lexicon spans, neighbours' tags, bigrams)."""
         n = len(words)
-        types = [self._type(w) for w in words]
+        types = [self._brief(w) for w in words] if brief else [self._type(w) for w in words]
         train_tags = self.res.train.match(words)
         ext_tags = self.res.external.match(words)
         geo_tags = self.res.places.match(words)
         legal = self._legal_marks(words)
         keep = self.attributes
-        out = []
+        local = []
         for i in range(n):
-            own, lw, t, cap = types[i][0], types[i][5], types[i][6], types[i][8]
-            f = ["bias", *own]
-            f.append("pos=" + ("0" if i == 0 else "1" if i == 1 else "m" if i < n - 1 else "e"))
+            lw, t, cap = types[i][0], types[i][1], types[i][3]
+            f = ["bias", "pos=" + ("0" if i == 0 else "1" if i == 1 else "m" if i < n - 1 else "e")]
             if i == 0:
                 f.append("BOS")
                 if cap:
@@ -438,33 +456,53 @@ class Featurizer:
                 f.append("gz:legal")
             if legal and any(j in legal for j in range(i + 1, min(n, i + 6))):
                 f.append("gz:legal_right")
-            if i > 0 and types[i - 1][7]:
+            if i > 0 and types[i - 1][2]:
                 f.append("gz:after_title")
             for tags, key in ((train_tags, "gs="), (ext_tags, "xs="), (geo_tags, "geo=")):
                 tag = tags[i]
                 if tag:
                     f.append(key + tag)
                     f.append(key + tag[2:])
-            if i >= 2:
-                f += types[i - 2][1]
-            else:
+            if i < 2:
                 f.append("-2PAD")
             for d in (-1, 1):
                 j = i + d
                 if not 0 <= j < n:
                     f.append(f"{d}PAD")
                     continue
-                f += types[j][2 if d < 0 else 3]
                 for tags, key in ((train_tags, "gs="), (geo_tags, "geo="), (ext_tags, "xs=")):
                     if tags[j]:
                         f.append(f"{d}{key}{tags[j][:1] if key == 'geo=' else tags[j]}")
-                bigram = f"bg-={types[j][5]}|{lw}" if d < 0 else f"bg+={lw}|{types[j][5]}"
+                bigram = f"bg-={types[j][0]}|{lw}" if d < 0 else f"bg+={lw}|{types[j][0]}"
                 if keep is None or bigram in keep:
                     f.append(bigram)
-            if i + 2 < n:
-                f += types[i + 2][4]
-            else:
+            if i + 2 >= n:
                 f.append("2PAD")
-            f.append(f"tt={types[i - 1][6] if i else '^'}{t}{types[i + 1][6] if i < n - 1 else '$'}")
-            out.append(f)
-        return out
+            f.append(f"tt={types[i - 1][1] if i else '^'}{t}{types[i + 1][1] if i < n - 1 else '$'}")
+            local.append(f)
+        return types, local
+
+    def sentence(self, words: Sequence[str]) -> list[list[str]]:
+        """Every feature of every word, as strings (what crfsuite trains on)."""
+        return self.joined(*self.parts(words))
+
+    @staticmethod
+    def joined(types: list[tuple], local: list[list[str]]) -> list[list[str]]:
+        """The strings of `parts` (not brief), word by word."""
+        n = len(types)
+        return [[*types[i][4], *(types[i - 2][5] if i >= 2 else ()), *(types[i - 1][6] if i else ()),
+                 *(types[i + 1][7] if i < n - 1 else ()), *(types[i + 2][8] if i + 2 < n else ()), *local[i]]
+                for i in range(n)]
+
+    def emissions(self, chain: LinearChain, words: Sequence[str], types: list[tuple],
+                  local: Sequence[Iterable[str]]) -> np.ndarray:
+        """The label scores `chain` gives each word of a sentence (`parts`, brief or not): its
+        type's rows, its neighbours' (as seen from it), and the weights of the sentence's own features."""
+        rows = np.stack([chain.word_rows(w, lambda: hit[4:] if len(hit) > 4 else self.features(w)[4:])
+                         for w, hit in zip(words, types)])
+        out = rows[:, 0].copy()
+        out[2:] += rows[:-2, 1]
+        out[1:] += rows[:-1, 2]
+        out[:-1] += rows[1:, 3]
+        out[:-2] += rows[2:, 4]
+        return chain.add_local(out, local)

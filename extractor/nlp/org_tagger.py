@@ -12,18 +12,20 @@ Training: ``scripts/train_decisions.py``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from pathlib import Path
 
 import pycrfsuite
-from spacy.attrs import IS_SPACE, LOWER
+from spacy.attrs import IS_SPACE
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractor.decide import MODELS
 from extractor.nlp import labels, lexicons
-from extractor.nlp.docdata import add_mentions, facts
+from extractor.nlp.docdata import add_mentions, facts, words
 from extractor.nlp.docdata import blocked as blocked_tokens
+from extractor.nlp.linear_chain import LinearChain, saved_path
 from extractor.nlp.mentions import InstMention
 from extractor.nlp.names import ADJ, fold_adjective, join_name
 from extractor.nlp.ner_crf import SHARED_FEATURES, SHIPPED_MODEL
@@ -35,10 +37,12 @@ _CUE_WORDS = ("kooperation", "zusammenarbeit", "partner", "vertrag", "vereinbaru
               "gemeinsam", "allianz", "bündnis", "beitr", "mitglied")
 
 
-def sentence_items(doc: Doc, featurizer: Featurizer) -> list[tuple[list[int], list[list[str]]]]:
-    """(token indices, features per token) for every sentence: the NER's word features (as the
-    NER left them in the Doc, else computed) plus the NER label, the rule mention source and the
-    sentence's cue words around each token. The NER's lists are extended in place: it has used them."""
+def sentence_parts(doc: Doc, featurizer: Featurizer, full: bool = False) -> list[tuple[list[int], list[str], list[tuple], list[list[str]]]]:
+    """(token indices, words, type features, sentence features) of every sentence: the NER's
+    `Featurizer.parts` (brief, as the NER left them in the Doc, else computed; `full`: in
+    full, always computed) with, in the sentence features, the NER label, the rule mention
+    source and the sentence's cue words around each token. The NER's lists are extended in
+    place: it has used them."""
     n_tok = len(doc)
     rule = ["O"] * n_tok
     for m in facts(doc).get("inst", []):
@@ -48,22 +52,24 @@ def sentence_items(doc: Doc, featurizer: Featurizer) -> list[tuple[list[int], li
     for e in doc.ents:
         for k in range(e.start, e.end):
             ner[k] = ("B-" if k == e.start else "I-") + e.label_
-    arr = doc.to_array([LOWER, IS_SPACE])  # no Token objects: they cost more than the features
-    strings = doc.vocab.strings
-    lows = [strings[h] for h in arr[:, 0].tolist()]
-    spaces = arr[:, 1].tolist()
+    texts, lows = words(doc)
+    spaces = doc.to_array(IS_SPACE).tolist()
     out = []
     shared = doc.user_data.pop(SHARED_FEATURES, None) or {}
     for s in doc.sents:
         idx = [i for i in range(s.start, s.end) if not spaces[i]]
         if not idx:
             continue
+        sent = [texts[i] for i in idx]
         hit = shared.get(idx[0])
-        base = hit[1] if hit is not None and hit[0] == idx else featurizer.sentence([doc[i].text for i in idx])
+        if hit is not None and hit[0] == idx and not full:
+            types, local = hit[1:]
+        else:
+            types, local = featurizer.parts(sent, brief=not full)
         low = " ".join(lows[i] for i in idx)
         cue = any(c in low for c in _CUE_WORDS)
         last = len(idx) - 1
-        for p, (i, x) in enumerate(zip(idx, base)):
+        for p, (i, x) in enumerate(zip(idx, local)):
             r = rule[i]
             x += ["rule=" + r, "rulek=" + (r[2:] if r != "O" else "O"), "ner=" + ner[i]]
             if p > 0:
@@ -76,8 +82,17 @@ def sentence_items(doc: Doc, featurizer: Featurizer) -> list[tuple[list[int], li
                 x += ["+1ner=" + ner[idx[p + 1]], "+1rule=" + rule[idx[p + 1]][:1]]
             if cue:
                 x.append("sentcue")
-        out.append((idx, base))
+        out.append((idx, sent, types, local))
     return out
+
+
+def sentence_items(doc: Doc, featurizer: Featurizer) -> list[tuple[list[int], list[list[str]]]]:
+    """(token indices, features per token as strings) of every sentence: what the tagger trains on."""
+    return [(idx, featurizer.joined(types, local)) for idx, _, types, local in sentence_parts(doc, featurizer, True)]
+
+
+def _people(doc: Doc) -> set[int]:
+    return {k for e in doc.ents if e.label_ == "PER" for k in range(e.start, e.end)}
 
 
 def canonical(doc: Doc, start: int, end: int) -> tuple[str, str | None, str]:
@@ -106,10 +121,12 @@ class OrgTagger:
     def __init__(self, featurizer: Featurizer | None = None) -> None:
         self._featurizer = featurizer
         self._tagger: pycrfsuite.Tagger | None = None
+        self._chain: LinearChain | None = None
 
     def load(self, model_path: Path) -> None:
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(model_path))
+        self._chain = LinearChain.for_model(self._tagger, Path(model_path).read_bytes(), saved_path(Path(model_path)))
 
     def featurizer(self, nlp: Language | None = None) -> Featurizer:
         if self._featurizer is None:
@@ -121,26 +138,57 @@ class OrgTagger:
                 self._featurizer = Featurizer(NerResources.from_disk(SHIPPED_MODEL / "coopx_crf_ner"))
         return self._featurizer
 
+    @staticmethod
+    def _tagged(n: int, idx: list[int], sentcue: bool, people: set[int]) -> bool:
+        """The headline, the lead, cue sentences and sentences naming people: the others hold no party."""
+        return n < _LEAD or sentcue or any(i in people for i in idx)
+
     def spans(self, doc: Doc, items: list | None = None) -> list[tuple[int, int, str]]:
-        """(start, end, label) of every span the CRF tags in the headline, the lead, cue
-        sentences and sentences naming people (the others hold no party); the label says
-        whether the gold named such a span as a partner ("PART") or as another organisation
-        ("ORG"). `items`: the doc's `sentence_items`, when already built."""
+        """(start, end, label) of every span the CRF tags in the sentences `_tagged` keeps; the
+        label says whether the gold named such a span as a partner ("PART") or as another
+        organisation ("ORG"). `items`: the doc's `sentence_items` (strings, tagged by crfsuite
+        itself, as in training); without them, the doc's `sentence_parts` are scored as arrays."""
         if self._tagger is None:
             return []
+        if items is None:
+            return self._spans_many([doc])[0]
+        people = _people(doc)
         out = []
-        people = {t.i for e in doc.ents if e.label_ == "PER" for t in e}
-        for n, (idx, feats) in enumerate(items if items is not None else sentence_items(doc, self.featurizer())):
-            if n >= _LEAD and "sentcue" not in feats[0] and not any(i in people for i in idx):
-                continue
-            tags = self._tagger.tag(pycrfsuite.ItemSequence(feats))
-            out += [(idx[a], idx[b - 1] + 1, label) for a, b, label in bio_spans(tags)]
+        for n, (idx, feats) in enumerate(items):
+            if self._tagged(n, idx, "sentcue" in feats[0], people):
+                tags = self._tagger.tag(pycrfsuite.ItemSequence(feats))
+                out += [(idx[a], idx[b - 1] + 1, label) for a, b, label in bio_spans(tags)]
+        return out
+
+    def _spans_many(self, docs: list[Doc]) -> list[list[tuple[int, int, str]]]:
+        """`spans` of several docs, their sentences decoded in one Viterbi pass."""
+        where, scores = [], []
+        featurizer = self.featurizer()
+        for d, doc in enumerate(docs):
+            people = _people(doc)
+            for n, (idx, words, types, local) in enumerate(sentence_parts(doc, featurizer)):
+                if self._tagged(n, idx, "sentcue" in local[0], people):
+                    where.append((d, idx))
+                    scores.append(featurizer.emissions(self._chain, words, types, local))
+        out: list[list[tuple[int, int, str]]] = [[] for _ in docs]
+        for (d, idx), tags in zip(where, self._chain.tag_many(scores)):
+            out[d] += [(idx[a], idx[b - 1] + 1, label) for a, b, label in bio_spans(tags)]
         return out
 
     def __call__(self, doc: Doc) -> Doc:
-        add_spans(doc, self.spans(doc))
-        doc.user_data.pop(SHARED_FEATURES, None)  # never left in the Doc, also when no model is loaded
-        return doc
+        return self._add([doc])[0]
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        docs = iter(docs)
+        while batch := list(islice(docs, batch_size)):
+            yield from self._add(batch)
+
+    def _add(self, docs: list[Doc]) -> list[Doc]:
+        found = self._spans_many(docs) if self._tagger is not None else [[] for _ in docs]
+        for doc, spans in zip(docs, found):
+            add_spans(doc, spans)
+            doc.user_data.pop(SHARED_FEATURES, None)  # never left in the Doc, also when no model is loaded
+        return docs
 
 
 def add_spans(doc: Doc, spans: Sequence[tuple[int, int, str]]) -> None:

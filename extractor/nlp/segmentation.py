@@ -16,6 +16,7 @@ from spacy.attrs import SENT_START
 from spacy.tokens import Doc, Span
 
 from extractor.nlp import lexicons
+from extractor.nlp.docdata import words
 from extractor.nlp.labels import QUOTES_CLOSE
 
 _ENDERS = {".", "!", "?", "…"}
@@ -42,7 +43,7 @@ def set_sentences(doc: Doc) -> Doc:
     n = len(doc)
     if not n:
         return doc
-    texts = [t.text for t in doc]
+    texts = words(doc)[0]
     spaces = [t.whitespace_ for t in doc]
     starts = numpy.full((n, 1), -1, dtype="int64")
     starts[0, 0] = 1

@@ -1,0 +1,146 @@
+"""A trained python-crfsuite model as arrays, for tagging without building feature strings.
+
+crfsuite scores a label at a token as the sum of the weights of the token's attributes, and a
+sequence as those scores plus label-to-label transitions; Viterbi finds the best sequence. The
+same sums can be taken from arrays: one row of label weights per attribute, and for a word type
+the rows of its cached features added up once. Tagging then costs a few array operations per
+sentence instead of tens of strings per token handed to crfsuite. The labels are crfsuite's:
+`tests/test_linear_chain.py` compares them with `Tagger.tag` over the team's texts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pycrfsuite
+
+MAX_CACHED_TYPES = 200_000  # the per-type rows are emptied beyond this, as the featurizer's strings are
+
+
+class LinearChain:
+    """The state and transition weights of a crfsuite model; `tag_many` is its Viterbi."""
+
+    def __init__(self, labels: list[str], attributes: list[str], weights: np.ndarray, transitions: np.ndarray) -> None:
+        self.labels = labels
+        self.index: dict[str, int] = {a: k for k, a in enumerate(attributes)}
+        self.weights = weights  # (attributes, labels)
+        self.transitions = transitions  # (labels, labels): from, to
+        self._types: dict[str, np.ndarray] = {}
+
+    @classmethod
+    def from_tagger(cls, tagger: pycrfsuite.Tagger) -> LinearChain:
+        """Read through crfsuite's own dump of the model (slow: most of a second for the NER)."""
+        info = tagger.info()
+        labels = list(tagger.labels())
+        column = {label: k for k, label in enumerate(labels)}
+        attributes = sorted({a for a, _ in info.state_features})
+        row = {a: k for k, a in enumerate(attributes)}
+        weights = np.zeros((len(attributes), len(labels)))
+        for (attribute, label), weight in info.state_features.items():
+            weights[row[attribute], column[label]] = weight
+        transitions = np.zeros((len(labels), len(labels)))
+        for (a, b), weight in info.transitions.items():
+            transitions[column[a], column[b]] = weight
+        return cls(labels, attributes, weights, transitions)
+
+    @classmethod
+    def for_model(cls, tagger: pycrfsuite.Tagger, model: bytes, saved: Path) -> LinearChain:
+        """The arrays `save` wrote next to the model when they were made from these model bytes,
+        else read from the tagger."""
+        if saved.is_file():
+            with np.load(saved) as data:
+                if str(data["digest"]) == _digest(model):
+                    attributes = data["attributes"].tobytes().decode("utf-8").split("\n")
+                    return cls(data["labels"].tolist(), attributes, data["weights"], data["transitions"])
+        return cls.from_tagger(tagger)
+
+    def save(self, path: Path, model: bytes) -> None:
+        attributes = np.frombuffer("\n".join(self.index).encode("utf-8"), dtype=np.uint8)
+        np.savez_compressed(path, digest=_digest(model), labels=np.array(self.labels), attributes=attributes,
+                            weights=self.weights, transitions=self.transitions)
+
+    def word_rows(self, word: str, groups: Callable[[], Sequence[Sequence[str]]]) -> np.ndarray:
+        """(len(groups()), labels): the summed label weights of each of a word type's feature
+        groups (attributes the model has no weight for add nothing), computed once per type."""
+        hit = self._types.get(word)
+        if hit is None:
+            if len(self._types) >= MAX_CACHED_TYPES:
+                self._types.clear()
+            index = self.index
+            pos: list[int] = []
+            found: list[int] = []
+            groups_ = groups()
+            for k, group in enumerate(groups_):
+                for a in group:
+                    j = index.get(a)
+                    if j is not None:
+                        pos.append(k)
+                        found.append(j)
+            hit = np.zeros((len(groups_), len(self.labels)))
+            np.add.at(hit, pos, self.weights[found])
+            self._types[word] = hit
+        return hit
+
+    def add_local(self, emissions: np.ndarray, local: Sequence[Iterable[str]]) -> np.ndarray:
+        """Adds, token by token, the weights of features that depend on the sentence."""
+        index = self.index
+        pos: list[int] = []
+        found: list[int] = []
+        for i, attributes in enumerate(local):
+            for a in attributes:
+                j = index.get(a)
+                if j is not None:
+                    pos.append(i)
+                    found.append(j)
+        if found:
+            np.add.at(emissions, pos, self.weights[found])
+        return emissions
+
+    def tag_many(self, emissions: Sequence[np.ndarray]) -> list[list[str]]:
+        """The best label sequence of each sentence (rows: tokens, columns: `labels`), all
+        sentences decoded together, longest first so that each step only touches the sentences
+        still running; ties go to the first label, as in crfsuite."""
+        if not emissions:
+            return []
+        order = sorted(range(len(emissions)), key=lambda k: -len(emissions[k]))
+        lengths = np.array([len(emissions[k]) for k in order])
+        n, longest, n_labels = len(order), int(lengths[0]), len(self.labels)
+        scores = np.zeros((n, longest, n_labels))
+        for row, k in enumerate(order):
+            scores[row, : lengths[row]] = emissions[k]
+        running = [int((lengths > t).sum()) for t in range(longest)]  # a prefix, as lengths fall
+        back = np.zeros((n, longest, n_labels), dtype=np.intp)
+        delta = scores[:, 0].copy()
+        trans = self.transitions[None]
+        for t in range(1, longest):
+            m = running[t]
+            cand = delta[:m, :, None] + trans
+            best = cand.argmax(axis=1)
+            back[:m, t] = best
+            delta[:m] = np.take_along_axis(cand, best[:, None, :], axis=1)[:, 0] + scores[:m, t]
+        path = np.zeros((n, longest), dtype=np.intp)
+        cur = delta.argmax(axis=1)
+        for t in range(longest - 1, -1, -1):
+            m = running[t]
+            ends = lengths[:m] - 1 == t  # sentences whose last token is t start here
+            inner = ~ends
+            if inner.any():
+                cur[:m][inner] = back[np.flatnonzero(inner), t + 1, cur[:m][inner]]
+            path[:m, t] = cur[:m]
+        labels = self.labels
+        out: list[list[str]] = [[] for _ in order]
+        for row, k in enumerate(order):
+            out[k] = [labels[j] for j in path[row, : lengths[row]].tolist()]
+        return out
+
+
+def _digest(model: bytes) -> str:
+    return hashlib.sha256(model).hexdigest()
+
+
+def saved_path(model_path: Path) -> Path:
+    """Where the arrays of a model file are saved: beside it, ".npz" for its suffix."""
+    return model_path.with_suffix(".npz")
