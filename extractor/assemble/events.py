@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from extractor.nlp import labels, lexicons
+from extractor.nlp import docdata, labels, lexicons
 from extractor.nlp.docdata import blocked as blocked_tokens
 
 _BOTH = re.compile(r"^(beide[nr]?)$")
@@ -73,6 +73,7 @@ def _sentences(doc):
 def read_article(doc, facts: dict, of_mention: dict) -> Article:
     """Every cooperation event of the article, plus what the detection and the types need."""
     sents, blocked = _sentences(doc)
+    texts, lows = docdata.words(doc)
     sent_of = {k: si for si, s in enumerate(sents) for k in range(s.start, s.end)}
     per_sent_ents: dict[int, list[tuple[object, dict]]] = {}
     for idx, m in enumerate(facts.get("inst", [])):
@@ -135,7 +136,7 @@ def read_article(doc, facts: dict, of_mention: dict) -> Article:
             if _non_partner(doc, m, nonpartner):
                 continue
             parties.append(e)
-        words = [t.lower_ for t in sent]
+        words = lows[sent.start : sent.end]
         if any(SIGN.match(w) for w in words):
             signed.add(si)
         if any(ANNOUNCE.match(w) for w in words):
@@ -179,7 +180,7 @@ def read_article(doc, facts: dict, of_mention: dict) -> Article:
             ev.prev_dates = [d for d in per_sent_dates.get(si - 1, []) if d.get("prep") in ("ab", "seit", "zum", "am")]
         events.extend(_split_sequence(ev, doc, per_sent_ents.get(si, [])))
 
-    content = [si for si, sent in enumerate(sents) if sum(t.is_alpha for t in sent) >= 6]
+    content = [si for si, sent in enumerate(sents) if sum(w.isalpha() for w in texts[sent.start : sent.end]) >= 6]
     return Article(sents, sent_of, per_sent_ents, per_sent_cues, events, context_types, hubs, ma_weight, strong_weight,
                    cue_counts, content, signed, announced)
 

@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span
 from extractor.nlp import labels, lexicons
 from extractor.nlp.cues import find_cues
 from extractor.nlp.docdata import blocked as blocked_tokens
-from extractor.nlp.docdata import facts, set_mentions
+from extractor.nlp.docdata import facts, set_mentions, words
 from extractor.nlp.dates import find_dates
 from extractor.nlp.institutions import InstitutionFinder
 from extractor.nlp.lexicons import heads
@@ -101,7 +101,8 @@ def _plausible_org(doc: Doc, ent: Span) -> bool:
 def _common_nouns(doc: Doc) -> set[str]:
     """Capitalised words this text uses as common nouns: after an inflected adjective
     ("strategische Allianz"), so "die Allianz" later is the alliance, not the insurer."""
-    return {tok.text for tok in doc[1:] if tok.is_title and doc[tok.i - 1].is_lower and _ADJECTIVE.search(doc[tok.i - 1].text)}
+    texts = words(doc)[0]
+    return {w for prev, w in zip(texts, texts[1:]) if w.istitle() and prev.islower() and _ADJECTIVE.search(prev)}
 
 
 def _plausible_person(doc: Doc, ent: Span) -> bool:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from extractor.nlp import lexicons
+from extractor.nlp.docdata import words
 
 _NUMERIC = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})\.?$")
 _ORDINAL = re.compile(r"^(\d{1,2})\.$")
@@ -42,69 +43,69 @@ class DateMention:
 def find_dates(doc: Doc) -> list[DateMention]:
     months, weekdays = lexicons.calendar()
     out: list[DateMention] = []
+    texts, lows = words(doc)
     i, n = 0, len(doc)
     while i < n:
-        t = doc[i]
-        low = t.lower_
+        low = lows[i]
         m = None
         start = i
         # "am Mittwoch, 14. Juni 2000" / "Freitag, 21. November 2014": the weekday joins the date
         wd = weekdays.get(low)
         if wd is not None:
             k = i + 1
-            if k < n and doc[k].text == ",":
+            if k < n and texts[k] == ",":
                 k += 1
-            if k < n and (_ORDINAL.match(doc[k].text) or _NUMERIC.match(doc[k].text)):
+            if k < n and (_ORDINAL.match(texts[k]) or _NUMERIC.match(texts[k])):
                 i = k
-                t, low = doc[i], doc[i].lower_
+                low = lows[i]
             else:
                 m = DateMention(start, i + 1, weekday=wd)
-        if m is None and (nm := _NUMERIC.match(t.text)):
+        if m is None and (nm := _NUMERIC.match(texts[i])):
             d, mo, y = int(nm.group(1)), int(nm.group(2)), int(nm.group(3))
             y = y + 2000 if y < 100 and y < 50 else (y + 1900 if y < 100 else y)
             if 1 <= mo <= 12 and 1 <= d <= 31:
                 m = DateMention(start, i + 1, y, mo, d)
-        elif m is None and (om := _ORDINAL.match(t.text)) and i + 1 < n and doc[i + 1].lower_ in months:
-            d, mo = int(om.group(1)), months[doc[i + 1].lower_]
+        elif m is None and (om := _ORDINAL.match(texts[i])) and i + 1 < n and lows[i + 1] in months:
+            d, mo = int(om.group(1)), months[lows[i + 1]]
             y = None
             end = i + 2
-            if end < n and _YEAR.match(doc[end].text):
-                y, end = int(_YEAR.match(doc[end].text).group(1)), end + 1
+            if end < n and _YEAR.match(texts[end]):
+                y, end = int(_YEAR.match(texts[end]).group(1)), end + 1
             m = DateMention(start, end, y, mo, d)
-        elif m is None and low in months and t.text[:1].isupper():
+        elif m is None and low in months and texts[i][:1].isupper():
             end = i + 1
             y = None
-            if end < n and _YEAR.match(doc[end].text):
-                y, end = int(_YEAR.match(doc[end].text).group(1)), end + 1
-            prev = doc[i - 1].lower_ if i > 0 else ""
+            if end < n and _YEAR.match(texts[end]):
+                y, end = int(_YEAR.match(texts[end]).group(1)), end + 1
+            prev = lows[i - 1] if i > 0 else ""
             if y is not None or prev in _PREPS or prev in ("des", "dem"):
                 if low == "mai" and y is None and prev not in _PREPS:
                     m = None
                 else:
                     m = DateMention(start, end, y, months[low], None)
-        elif m is None and _YEAR.match(t.text) and i > 0 and (doc[i - 1].lower_ in _PREPS or doc[i - 1].lower_ in _SEASONS):
-            m = DateMention(start, i + 1, int(_YEAR.match(t.text).group(1)))
-        elif m is None and low in _RELATIVE and not (i + 1 < n and doc[i + 1].lower_ in ("früh", "abend", "morgen", "mittag")):
+        elif m is None and _YEAR.match(texts[i]) and i > 0 and (lows[i - 1] in _PREPS or lows[i - 1] in _SEASONS):
+            m = DateMention(start, i + 1, int(_YEAR.match(texts[i]).group(1)))
+        elif m is None and low in _RELATIVE and not (i + 1 < n and lows[i + 1] in ("früh", "abend", "morgen", "mittag")):
             m = DateMention(start, i + 1, relative_days=_RELATIVE[low])
-        elif m is None and i + 2 < n and doc[i + 1].text == "/" and (sy := _SLASH_YEAR.match(f"{t.text}/{doc[i + 2].text}")):
+        elif m is None and i + 2 < n and texts[i + 1] == "/" and (sy := _SLASH_YEAR.match(f"{texts[i]}/{texts[i + 2]}")):
             m = DateMention(start, i + 3, int(sy.group(1)), weak=True)
-        elif m is None and i + 2 < n and doc[i + 1].text == "/" and (my := _MONTH_YEAR.match(f"{t.text}/{doc[i + 2].text}")) \
+        elif m is None and i + 2 < n and texts[i + 1] == "/" and (my := _MONTH_YEAR.match(f"{texts[i]}/{texts[i + 2]}")) \
                 and 1 <= int(my.group(1)) <= 12:
             m = DateMention(start, i + 3, int(my.group(2)), int(my.group(1)), weak=True)
-        elif m is None and low in _YEAR_WORDS and i + 1 < n and doc[i + 1].lower_ in ("jahr", "jahres", "jahre"):
+        elif m is None and low in _YEAR_WORDS and i + 1 < n and lows[i + 1] in ("jahr", "jahres", "jahre"):
             m = DateMention(start, i + 2, relative_years=_YEAR_WORDS[low], weak=True)
 
         if m is not None:
             # preposition / season word before the expression: "seit", "im Sommer", "Anfang"
-            words: list[str] = []
+            before: list[str] = []
             k = m.start - 1
-            while k >= 0 and m.start - k <= 3 and doc[k].lower_ in _PREPS | _SEASONS | {"jahr", "jahres"}:
-                words.append(doc[k].lower_)
+            while k >= 0 and m.start - k <= 3 and lows[k] in _PREPS | _SEASONS | {"jahr", "jahres"}:
+                before.append(lows[k])
                 m.start = k
                 k -= 1
-                if words[-1] in ("seit", "ab", "bereits", "schon", "bis"):
+                if before[-1] in ("seit", "ab", "bereits", "schon", "bis"):
                     break
-            m.prep = next((w for w in reversed(words) if w in _PREPS), None)
+            m.prep = next((w for w in reversed(before) if w in _PREPS), None)
             out.append(m)
             i = max(m.end, i + 1)
             continue

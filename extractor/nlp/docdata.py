@@ -15,6 +15,7 @@ from extractor.nlp.mentions import InstMention
 
 
 _WORDS: WeakKeyDictionary = WeakKeyDictionary()
+_TEXT: WeakKeyDictionary = WeakKeyDictionary()
 
 
 def words(doc: Doc) -> tuple[list[str], list[str]]:
@@ -27,6 +28,15 @@ def words(doc: Doc) -> tuple[list[str], list[str]]:
         text = {h: strings[h] for h in set(arr.ravel().tolist())}
         hit = _WORDS[doc] = ([text[h] for h in arr[:, 0].tolist()], [text[h] for h in arr[:, 1].tolist()])
     return hit
+
+
+def span_text(span: Span) -> str:
+    """`span.text`, cut from the Doc's text (read once per Doc) instead of joined from its tokens."""
+    doc = span.doc
+    full = _TEXT.get(doc)
+    if full is None:
+        full = _TEXT[doc] = doc.text
+    return full[span.start_char : span.end_char]
 
 
 def facts(doc: Doc) -> dict:

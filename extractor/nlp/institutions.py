@@ -21,6 +21,7 @@ from extractor.nlp.names import (
     ALLCAPS,
     fold_adjective,
     is_cap,
+    is_cap_word,
     is_namepart,
     is_network_name,
     join_name,
@@ -305,9 +306,11 @@ class InstitutionFinder:
         """"der Medizintechnikhersteller Dräger", "das Start-up Nia Health": a describing noun, then a
         name that no other rule found."""
         out = []
-        for i, tok in enumerate(doc[:-1]):
-            if i in taken or i in blocked or not is_cap(tok) or not lexicons.is_descriptor(tok.text):
+        texts = words(doc)[0]
+        for i in range(len(doc) - 1):
+            if i in taken or i in blocked or not is_cap_word(texts[i]) or not lexicons.is_descriptor(texts[i]):
                 continue
+            tok = doc[i]
             if i == 0 or doc[i - 1].lower_ not in ARTICLES | {"dem", "den", "vom", "beim", "zum", "zur"}:
                 continue
             k = i + 1

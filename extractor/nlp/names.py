@@ -20,7 +20,10 @@ _GENDER_END = {"n": "es", "f": "e", "m": "er", "p": "e"}
 
 
 def is_cap(tok: Token) -> bool:
-    t = tok.text
+    return is_cap_word(tok.text)
+
+
+def is_cap_word(t: str) -> bool:
     return bool(t) and t[0].isupper() and any(c.isalpha() for c in t)
 
 

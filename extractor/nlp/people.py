@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from extractor.nlp import lexicons
+from extractor.nlp.docdata import words
 from extractor.nlp.labels import ARTICLES
 from extractor.nlp.names import is_cap, nonname
 
@@ -57,15 +58,16 @@ def find_people(doc: Doc, insts: set[int]) -> list[PersonMention]:
     first_names = lexicons.first_names()
     titles = lexicons.titles()
     out: list[PersonMention] = []
+    texts = words(doc)[0]
     i, n = 0, len(doc)
     while i < n:
-        tok = doc[i]
+        w = texts[i]
         if i in insts:
             i += 1
             continue
         start = i
         title_toks: list[str] = []
-        if tok.text in _TITLE_STARTERS or (tok.text in _HONORIFICS and i + 1 < n and is_cap(doc[i + 1])):
+        if w in _TITLE_STARTERS or (w in _HONORIFICS and i + 1 < n and is_cap(doc[i + 1])):
             j = i
             while j < n and (doc[j].text in titles or doc[j].text in _HONORIFICS or
                              (doc[j].text == "." and title_toks and title_toks[-1] in titles) or
@@ -86,7 +88,7 @@ def find_people(doc: Doc, insts: set[int]) -> list[PersonMention]:
                 continue
             i = max(j, i + 1)
             continue
-        if tok.text in first_names and i + 1 < n and _surname_token(doc[i + 1], insts) and not _org_follows(doc, i + 1):
+        if w in first_names and i + 1 < n and _surname_token(doc[i + 1], insts) and not _org_follows(doc, i + 1):
             k = _name_run(doc, i, insts)
             if k >= i + 2:
                 out.append(PersonMention(i, k, doc[i:k].text, None))
@@ -135,10 +137,11 @@ def find_roles(doc: Doc, insts: dict[int, int], people: set[int]) -> list[RoleMe
     """Role phrases; `insts` maps an organisation's first token to its end, `people` are person tokens."""
     lex = lexicons.roles()
     out: list[RoleMention] = []
+    texts = words(doc)[0]
     i, n = 0, len(doc)
     while i < n:
-        tok = doc[i]
-        if i in people or not (tok.text[:1].isupper() and lex.is_role(tok.text)):
+        w = texts[i]
+        if i in people or not (w[:1].isupper() and lex.is_role(w)):
             i += 1
             continue
         start = i
@@ -156,8 +159,7 @@ def find_roles(doc: Doc, insts: dict[int, int], people: set[int]) -> list[RoleMe
             else:
                 break
         end = _role_complement(doc, end, insts, people)
-        words = [_fold_role_word(t.text, tok.text) for t in doc[start:end]]
-        text = " ".join(words)
+        text = " ".join(_fold_role_word(t.text, w) for t in doc[start:end])
         text = re.sub(r"\s+([,.)])", r"\1", text).replace("( ", "(")
         out.append(RoleMention(start, end, text))
         i = end

@@ -16,7 +16,7 @@ from spacy.attrs import SENT_START
 from spacy.tokens import Doc, Span
 
 from extractor.nlp import lexicons
-from extractor.nlp.docdata import words
+from extractor.nlp.docdata import span_text, words
 from extractor.nlp.labels import QUOTES_CLOSE
 
 _ENDERS = {".", "!", "?", "…"}
@@ -72,7 +72,7 @@ def boilerplate_spans(doc: Doc) -> list[Span]:
     out: list[Span] = []
     rest_from = None
     for sent in doc.sents:
-        text = sent.text.strip().lower()
+        text = span_text(sent).strip().lower()
         if not text:
             continue
         if rest_from is None and any(text.startswith(m) for m in rest_markers) and len(text) < 80:
@@ -93,6 +93,7 @@ def boilerplate_spans(doc: Doc) -> list[Span]:
 
 def sentence_evidence(sent: Span) -> dict:
     """A sentence as evidence: its text without surrounding whitespace, with character offsets."""
-    text = sent.text.strip()
-    start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+    raw = span_text(sent)
+    text = raw.strip()
+    start = sent.start_char + (len(raw) - len(raw.lstrip()))
     return {"text": text, "start": start, "end": start + len(text)}
