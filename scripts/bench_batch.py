@@ -15,7 +15,7 @@ store). Reported per run: wall-clock docs/s (start-up included), steady docs/s (
 output written to the end: start-up excluded), and peak RSS per worker process (MB), sampled
 every 0.1 s over the process tree. Then the ratios against the targets.
 
-    .venv/bin/python scripts/bench_batch.py [--docs 600] [--model auto]
+    .venv/bin/python scripts/bench_batch.py [--docs 600] [--model auto] [--texts auto|corpus]
 """
 
 from __future__ import annotations
@@ -42,12 +42,12 @@ VARIANTS = [
 ]
 
 
-def load_texts() -> tuple[list[str], str]:
-    """Real articles: ../shared/train and ../shared/dev when present (hundreds of distinct
-    texts: the caches see new words as in an archive), else the team's corpus/gold."""
+def load_texts(which: str = "auto") -> tuple[list[str], str]:
+    """Real articles: ../shared/train and ../shared/dev (hundreds of distinct texts: the caches
+    see new words as in an archive), else (or with `which="corpus"`) the team's corpus/gold."""
     shared = ROOT.parent / "shared"
-    for source, folders in (("../shared/train + dev", [shared / "train", shared / "dev"]),
-                            ("corpus/gold", [ROOT / "corpus" / "gold"])):
+    sources = [("../shared/train + dev", [shared / "train", shared / "dev"]), ("corpus/gold", [ROOT / "corpus" / "gold"])]
+    for source, folders in sources[1:] if which == "corpus" else sources:
         files = sorted(f for folder in folders for f in glob.glob(str(folder / "*.json")))
         texts = [json.loads(Path(f).read_text(encoding="utf-8"))["text"] for f in files]
         texts = [t for t in texts if t and t.strip()]
@@ -169,9 +169,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=600)
     parser.add_argument("--model", default="auto")
+    parser.add_argument("--texts", choices=("auto", "corpus"), default="auto",
+                        help="auto: ../shared/train + dev when present, else corpus/gold; corpus: corpus/gold")
     args = parser.parse_args()
     n = max(500, args.docs)
-    texts, source = load_texts()
+    texts, source = load_texts(args.texts)
     docs = make_docs(texts, n)
     print(f"documents: {n} from {source}, {sum(map(len, docs)) / n:.0f} characters on average; model: {args.model}")
     print(f"machine: {psutil.cpu_count()} CPU cores\n")

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pycrfsuite
 
-MAX_CACHED_TYPES = 200_000  # the per-type rows are emptied beyond this, as the featurizer's strings are
+MAX_CACHED_TYPES = 100_000  # word types whose rows are kept (36 MB for the NER); emptied beyond
 
 
 class LinearChain:
@@ -28,7 +28,8 @@ class LinearChain:
         self.index: dict[str, int] = {a: k for k, a in enumerate(attributes)}
         self.weights = weights  # (attributes, labels)
         self.transitions = transitions  # (labels, labels): from, to
-        self._types: dict[str, np.ndarray] = {}
+        self._slot: dict[str, int] = {}  # word type -> its row in _rows
+        self._rows: np.ndarray | None = None
 
     @classmethod
     def from_tagger(cls, tagger: pycrfsuite.Tagger) -> LinearChain:
@@ -62,27 +63,41 @@ class LinearChain:
         np.savez_compressed(path, digest=_digest(model), labels=np.array(self.labels), attributes=attributes,
                             weights=self.weights, transitions=self.transitions)
 
-    def word_rows(self, word: str, groups: Callable[[], Sequence[Sequence[str]]]) -> np.ndarray:
-        """(len(groups()), labels): the summed label weights of each of a word type's feature
-        groups (attributes the model has no weight for add nothing), computed once per type."""
-        hit = self._types.get(word)
-        if hit is None:
-            if len(self._types) >= MAX_CACHED_TYPES:
-                self._types.clear()
-            index = self.index
-            pos: list[int] = []
-            found: list[int] = []
-            groups_ = groups()
-            for k, group in enumerate(groups_):
-                for a in group:
-                    j = index.get(a)
-                    if j is not None:
-                        pos.append(k)
-                        found.append(j)
-            hit = np.zeros((len(groups_), len(self.labels)))
-            np.add.at(hit, pos, self.weights[found])
-            self._types[word] = hit
-        return hit
+    def type_rows(self, words: Sequence[str], groups_of: Callable[[int], Sequence[Sequence[str]]]) -> np.ndarray:
+        """(words, groups, labels): for each word, the summed label weights of each of its type's
+        feature groups (`groups_of(k)` for the k-th word; attributes the model has no weight for
+        add nothing), computed once per type and kept in one array."""
+        slot = self._slot
+        if len(slot) + len(words) > MAX_CACHED_TYPES:
+            slot.clear()
+        ids = [slot.get(w, -1) for w in words]
+        for k, j in enumerate(ids):
+            if j < 0:
+                ids[k] = slot.get(words[k], -1)
+                if ids[k] < 0:
+                    ids[k] = self._add(words[k], groups_of(k))
+        return self._rows[ids]
+
+    def _add(self, word: str, groups: Sequence[Sequence[str]]) -> int:
+        index = self.index
+        pos: list[int] = []
+        found: list[int] = []
+        for k, group in enumerate(groups):
+            for a in group:
+                j = index.get(a)
+                if j is not None:
+                    pos.append(k)
+                    found.append(j)
+        row = len(self._slot)
+        if self._rows is None or row >= len(self._rows):
+            grown = np.zeros((max(4096, 2 * row), len(groups), len(self.labels)))
+            if self._rows is not None:
+                grown[:row] = self._rows[:row]
+            self._rows = grown
+        self._rows[row] = 0.0
+        np.add.at(self._rows[row], pos, self.weights[found])
+        self._slot[word] = row
+        return row
 
     def add_local(self, emissions: np.ndarray, local: Sequence[Iterable[str]]) -> np.ndarray:
         """Adds, token by token, the weights of features that depend on the sentence."""

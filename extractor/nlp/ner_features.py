@@ -498,8 +498,7 @@ class Featurizer:
                   local: Sequence[Iterable[str]]) -> np.ndarray:
         """The label scores `chain` gives each word of a sentence (`parts`, brief or not): its
         type's rows, its neighbours' (as seen from it), and the weights of the sentence's own features."""
-        rows = np.stack([chain.word_rows(w, lambda: hit[4:] if len(hit) > 4 else self.features(w)[4:])
-                         for w, hit in zip(words, types)])
+        rows = chain.type_rows(words, lambda k: types[k][4:] if len(types[k]) > 4 else self.features(words[k])[4:])
         out = rows[:, 0].copy()
         out[2:] += rows[:-2, 1]
         out[1:] += rows[:-1, 2]
