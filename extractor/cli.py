@@ -237,13 +237,16 @@ def serve(
     model: str = typer.Option("auto", "--model", callback=_model, help=MODEL_HELP),
     allow_private_urls: bool = typer.Option(False, help="Let the server fetch URLs on loopback/private networks."),
     store: Optional[Path] = typer.Option(None, help="An archive store (coopx consolidate): adds the Archiv page /archiv."),
+    workers: int = typer.Option(Settings.api_workers, min=1, max=64,
+                                help="Server processes, forked once the model is loaded (one text at a time each)."),
 ) -> None:
     """Run the HTTP API and the web page."""
     from extractor.api import serve as run_server
 
     if store is not None:
         _check_store(store)
-    run_server(host=host, port=port, settings=Settings(model=model, allow_private_urls=allow_private_urls), store=store)
+    settings = Settings(model=model, allow_private_urls=allow_private_urls, api_workers=workers)
+    run_server(host=host, port=port, settings=settings, store=store)
 
 
 # -- the archive store (docs/archive.md) -----------------------------------------------------

@@ -37,6 +37,7 @@ class Settings:
     api_max_batch: int = 32  # inputs per POST /v1/extract/batch
     api_max_request_bytes: int = 4 * 1024 * 1024  # whole request body
     api_max_fetches: int = 8  # URLs the server fetches at once (its own threads: text requests never wait)
+    api_workers: int = 2  # server processes forked after the model is loaded (each extracts one text at a time)
 
     # Archive store (coopx consolidate, export, report; serve --store)
     archive_threads: int | None = None  # DuckDB threads; None: DuckDB's default (one per core)

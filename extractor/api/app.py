@@ -13,8 +13,12 @@ error is a bare 500 JSON answer, with the traceback only in the server log.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import os
+import signal
+import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -398,7 +402,10 @@ def _mount_docs(app: FastAPI) -> None:
 
 def serve(host: str = "127.0.0.1", port: int = 8000, settings: Settings = DEFAULT, store: Path | None = None) -> None:
     """Run the app with uvicorn. The model is loaded before the port opens, so a bad `--model`
-    is one clear error line instead of a failed start-up."""
+    is one clear error line instead of a failed start-up. With `api_workers` > 1 the loaded
+    process forks that many servers on one socket: one spaCy pipeline serves one request at a
+    time, so a second process is what lets concurrent requests use a second core (the model's
+    memory is shared with the forks until written to)."""
     import sys
 
     import uvicorn
@@ -410,8 +417,61 @@ def serve(host: str = "127.0.0.1", port: int = 8000, settings: Settings = DEFAUL
     except CoopxError as exc:
         print(f"coopx: error: {exc.message}", file=sys.stderr)
         raise SystemExit(1) from None
-    print(f"coopx: pipeline {pipeline.info.model} ({pipeline.info.kind}); "
+    workers = settings.api_workers if hasattr(os, "fork") else 1
+    print(f"coopx: pipeline {pipeline.info.model} ({pipeline.info.kind}), {workers} worker process(es); "
           f"web page on http://{host}:{port}/ , API docs on http://{host}:{port}/docs", file=sys.stderr)
     if store is not None:
         print(f"coopx: archive {store} on http://{host}:{port}/archiv", file=sys.stderr)
-    uvicorn.run(create_app(settings, pipeline=pipeline, store=store), host=host, port=port, log_level="info")
+    config = uvicorn.Config(create_app(settings, pipeline=pipeline, store=store), host=host, port=port, log_level="info")
+    if workers <= 1:
+        uvicorn.Server(config).run()
+        return
+    try:
+        sock = _listen(host, port)
+    except OSError as exc:
+        print(f"coopx: error: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
+        raise SystemExit(1) from None
+    _run_forked(config, sock, workers)
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket made with its protocol named: asyncio sets TCP_NODELAY only on
+    sockets whose `proto` says TCP, and without it each keep-alive response waits ~40 ms for a
+    delayed ACK."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(address)
+    sock.listen(2048)
+    return sock
+
+
+def _run_forked(config, sock: socket.socket, workers: int) -> None:
+    """`workers` forks serving `sock`; the parent waits for them and passes SIGINT/SIGTERM on."""
+    import uvicorn
+
+    children: list[int] = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:  # a worker: its own event loop, thread pool and signal handlers (uvicorn's)
+            code = 0
+            try:
+                uvicorn.Server(config).run(sockets=[sock])
+            except BaseException:
+                log.exception("coopx worker %d stopped on an error", os.getpid())
+                code = 1
+            finally:
+                os._exit(code)
+        children.append(pid)
+    sock.close()
+
+    def stop(signum, _frame) -> None:
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for pid in children:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
