@@ -75,6 +75,8 @@ def card(decisions, meta: dict, cv: str | None) -> str:
         "| `org_tagger.crfsuite` | which tokens name an organisation | linear-chain CRF (python-crfsuite, "
         f"c1 {dt.CRF_PARAMS['c1']}, c2 {dt.CRF_PARAMS['c2']}) over the NER's word features, the NER label, the rule "
         "mention and the sentence's cue words | – |",
+        "| `org_tagger.npz` | the same CRF's weights as arrays, what run time tags with (used only with the "
+        "model file whose SHA-256 it holds) | | – |",
         f"| `detect.json` | the article reports a cooperation | logistic regression, {len(d.detect.weights)} features | {d.detect.threshold} |",
         f"| `partner.json` | an organisation is a party | logistic regression, {len(d.partner.weights)} features | {d.partner.threshold} |",
         f"| `institution.json` | an organisation belongs in the record | logistic regression, {len(d.institution.weights)} features | {d.institution.threshold} |",

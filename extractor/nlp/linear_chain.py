@@ -11,7 +11,8 @@ sentence instead of tens of strings per token handed to crfsuite. The labels are
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -78,16 +79,21 @@ class LinearChain:
                     ids[k] = self._add(words[k], groups_of(k))
         return self._rows[ids]
 
-    def _add(self, word: str, groups: Sequence[Sequence[str]]) -> int:
+    def _found(self, lists: Iterable[Iterable[str]]) -> tuple[list[int], list[int]]:
+        """(list number, weight row) of every attribute in these lists the model has weights for."""
         index = self.index
         pos: list[int] = []
         found: list[int] = []
-        for k, group in enumerate(groups):
-            for a in group:
+        for k, attributes in enumerate(lists):
+            for a in attributes:
                 j = index.get(a)
                 if j is not None:
                     pos.append(k)
                     found.append(j)
+        return pos, found
+
+    def _add(self, word: str, groups: Sequence[Sequence[str]]) -> int:
+        pos, found = self._found(groups)
         row = len(self._slot)
         if self._rows is None or row >= len(self._rows):
             grown = np.zeros((max(4096, 2 * row), len(groups), len(self.labels)))
@@ -101,15 +107,7 @@ class LinearChain:
 
     def add_local(self, emissions: np.ndarray, local: Sequence[Iterable[str]]) -> np.ndarray:
         """Adds, token by token, the weights of features that depend on the sentence."""
-        index = self.index
-        pos: list[int] = []
-        found: list[int] = []
-        for i, attributes in enumerate(local):
-            for a in attributes:
-                j = index.get(a)
-                if j is not None:
-                    pos.append(i)
-                    found.append(j)
+        pos, found = self._found(local)
         if found:
             np.add.at(emissions, pos, self.weights[found])
         return emissions
@@ -150,6 +148,13 @@ class LinearChain:
         for row, k in enumerate(order):
             out[k] = [labels[j] for j in path[row, : lengths[row]].tolist()]
         return out
+
+
+def batches(items: Iterable, size: int) -> Iterator[list]:
+    """Lists of `size` items (the last one shorter): a component's `pipe` decodes a batch at once."""
+    items = iter(items)
+    while batch := list(islice(items, size)):
+        yield batch
 
 
 def _digest(model: bytes) -> str:

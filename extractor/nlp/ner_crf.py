@@ -9,7 +9,6 @@ weights plus the lexical resources of `ner_features.NerResources`; training live
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Set
-from itertools import islice
 from pathlib import Path
 
 import pycrfsuite
@@ -18,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extractor.nlp import docdata
-from extractor.nlp.linear_chain import LinearChain, saved_path
+from extractor.nlp.linear_chain import LinearChain, batches, saved_path
 from extractor.nlp.ner_features import Featurizer, NerResources, bio_spans
 
 SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "de_coopx_ner"  # the pipeline folder
@@ -88,8 +87,7 @@ class CrfEntityRecognizer:
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
         """Docs tagged `batch_size` at a time: one Viterbi pass decodes all their sentences."""
-        docs = iter(docs)
-        while batch := list(islice(docs, batch_size)):
+        for batch in batches(docs, batch_size):
             yield from self._tag(batch)
 
     def _tag(self, docs: list[Doc]) -> list[Doc]:

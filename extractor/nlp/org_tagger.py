@@ -13,7 +13,6 @@ Training: ``scripts/train_decisions.py``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import islice
 from pathlib import Path
 
 import pycrfsuite
@@ -25,7 +24,7 @@ from extractor.decide import MODELS
 from extractor.nlp import labels, lexicons
 from extractor.nlp.docdata import add_mentions, facts, words
 from extractor.nlp.docdata import blocked as blocked_tokens
-from extractor.nlp.linear_chain import LinearChain, saved_path
+from extractor.nlp.linear_chain import LinearChain, batches, saved_path
 from extractor.nlp.mentions import InstMention
 from extractor.nlp.names import ADJ, fold_adjective, join_name
 from extractor.nlp.ner_crf import SHARED_FEATURES, SHIPPED_MODEL
@@ -179,8 +178,7 @@ class OrgTagger:
         return self._add([doc])[0]
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        docs = iter(docs)
-        while batch := list(islice(docs, batch_size)):
+        for batch in batches(docs, batch_size):
             yield from self._add(batch)
 
     def _add(self, docs: list[Doc]) -> list[Doc]:
