@@ -53,6 +53,18 @@ def test_viterbi_gives_crfsuite_labels(model):
     assert chain.tag_many([]) == []
 
 
+def test_a_very_long_sentence_is_decoded_apart_with_the_same_labels(model, monkeypatch):
+    from extractor.nlp import linear_chain
+
+    monkeypatch.setattr(linear_chain, "_CELLS", 60)  # groups of at most 60 padded tokens
+    _, tagger = model
+    chain = LinearChain.from_tagger(tagger)
+    rng = random.Random(8)
+    sentences = [_features(rng, n) for n in (300, 1, 7, 59, 60, 61, 2, 30, 30, 30, 1)]
+    fast = chain.tag_many([_scores(chain, f) for f in sentences])
+    assert fast == [tagger.tag(pycrfsuite.ItemSequence(f)) for f in sentences]
+
+
 def test_saved_arrays_serve_only_their_own_model(model, tmp_path):
     path, tagger = model
     chain = LinearChain.from_tagger(tagger)
@@ -63,6 +75,9 @@ def test_saved_arrays_serve_only_their_own_model(model, tmp_path):
     stale = LinearChain(chain.labels, list(chain.index), np.zeros_like(chain.weights), chain.transitions)
     stale.save(saved_path(path), b"another model")
     assert np.array_equal(LinearChain.for_model(tagger, path.read_bytes(), saved_path(path)).weights, chain.weights)
+    short = LinearChain(chain.labels, list(chain.index)[:-1], chain.weights, chain.transitions)  # rows and names disagree
+    short.save(saved_path(path), path.read_bytes())
+    assert list(LinearChain.for_model(tagger, path.read_bytes(), saved_path(path)).index) == list(chain.index)
 
 
 def test_shipped_ner_tags_as_crfsuite_does_on_the_team_texts():

@@ -36,30 +36,52 @@ def test_the_listening_socket_names_tcp():
         sock.close()
 
 
+def _start(port: int) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "extractor.cli", "serve", "--port", str(port), "--model", "blank",
+                             "--workers", "2"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for _ in range(150):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    pytest.fail("server did not start: " + (proc.stderr.read() if proc.poll() is not None else ""))
+
+
+def _gone(workers: list) -> bool:
+    return not any(w.is_running() and w.status() != psutil.STATUS_ZOMBIE for w in workers)
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 def test_forked_workers_serve_and_stop_together():
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "extractor.cli", "serve", "--port", str(port), "--model", "blank",
-                             "--workers", "2"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = _start(port)
     try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(150):
-            try:
-                if httpx.get(base + "/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("server did not start: " + (proc.stderr.read() if proc.poll() is not None else ""))
         workers = psutil.Process(proc.pid).children()
         assert len(workers) == 2
-        clients = [httpx.Client(base_url=base, timeout=30) for _ in range(4)]
+        clients = [httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) for _ in range(4)]
         for c in clients:
             rec = c.post("/v1/extract", json={"text": TEXT}).json()
             assert rec["is_cooperation"] is True
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
-        assert not any(w.is_running() and w.status() != psutil.STATUS_ZOMBIE for w in workers)
+        assert _gone(workers)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_worker_that_dies_stops_the_server_with_a_failure():
+    """No half-served port: a service manager sees the failure and restarts the whole server."""
+    proc = _start(_free_port())
+    try:
+        workers = psutil.Process(proc.pid).children()
+        workers[0].kill()
+        assert proc.wait(timeout=30) != 0
+        assert _gone(workers)
+        assert "exited with" in proc.stderr.read()
     finally:
         if proc.poll() is None:
             proc.kill()

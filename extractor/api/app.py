@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -423,22 +424,36 @@ def serve(host: str = "127.0.0.1", port: int = 8000, settings: Settings = DEFAUL
     if store is not None:
         print(f"coopx: archive {store} on http://{host}:{port}/archiv", file=sys.stderr)
     config = uvicorn.Config(create_app(settings, pipeline=pipeline, store=store), host=host, port=port, log_level="info")
+    gc.freeze()  # the model lives as long as the server: the collector stops walking (and the forks copying) it
     if workers <= 1:
-        uvicorn.Server(config).run()
+        _serve_one(config)
         return
     try:
         sock = _listen(host, port)
     except OSError as exc:
         print(f"coopx: error: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
         raise SystemExit(1) from None
-    _run_forked(config, sock, workers)
+    status = _run_forked(config, sock, workers)
+    if status:
+        raise SystemExit(status)
+
+
+def _serve_one(config, sockets: list[socket.socket] | None = None) -> None:
+    """One uvicorn server; a start-up that fails exits with 3, as `uvicorn.run` does."""
+    import uvicorn
+
+    server = uvicorn.Server(config)
+    server.run(sockets=sockets)
+    if not server.started:
+        raise SystemExit(3)
 
 
 def _listen(host: str, port: int) -> socket.socket:
     """A listening TCP socket made with its protocol named: asyncio sets TCP_NODELAY only on
     sockets whose `proto` says TCP, and without it each keep-alive response waits ~40 ms for a
-    delayed ACK."""
-    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)[0]
+    delayed ACK. IPv4 unless the host is an IPv6 address, as uvicorn binds."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, family, socket.SOCK_STREAM, socket.IPPROTO_TCP)[0]
     sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(address)
@@ -446,32 +461,50 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _run_forked(config, sock: socket.socket, workers: int) -> None:
-    """`workers` forks serving `sock`; the parent waits for them and passes SIGINT/SIGTERM on."""
-    import uvicorn
+def _run_forked(config, sock: socket.socket, workers: int) -> int:
+    """`workers` forks serving `sock`. The parent passes SIGINT/SIGTERM on and waits; when a
+    worker fails, it stops the others and returns the failure's exit status (a service
+    manager then restarts the whole server)."""
+    alive: set[int] = set()
+    stopping: list[bool] = []
 
-    children: list[int] = []
+    def stop(signum=None, _frame=None) -> None:
+        stopping.append(True)
+        for pid in alive:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)  # before the first fork: no signal finds a worker without a parent
+    signal.signal(signal.SIGINT, stop)
     for _ in range(workers):
         pid = os.fork()
-        if pid == 0:  # a worker: its own event loop, thread pool and signal handlers (uvicorn's)
+        if pid == 0:  # a worker: its own event loop, thread pool and (uvicorn's) signal handlers
+            for sig in (signal.SIGTERM, signal.SIGINT):  # before uvicorn's, and what uvicorn re-raises after its shutdown
+                signal.signal(sig, lambda *_: os._exit(0))
             code = 0
             try:
-                uvicorn.Server(config).run(sockets=[sock])
+                _serve_one(config, [sock])
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
             except BaseException:
                 log.exception("coopx worker %d stopped on an error", os.getpid())
                 code = 1
             finally:
                 os._exit(code)
-        children.append(pid)
+        alive.add(pid)
     sock.close()
-
-    def stop(signum, _frame) -> None:
-        for pid in children:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    for pid in children:
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, 0)
+    status = 0
+    while alive:
+        try:
+            pid, raw = os.wait()
+        except ChildProcessError:
+            break
+        alive.discard(pid)
+        code = os.waitstatus_to_exitcode(raw)
+        if code == -signal.SIGTERM and stopping:
+            code = 0
+        if code != 0 and status == 0:
+            log.error("coopx worker %d exited with %d: stopping the server", pid, code)
+            status = code if code > 0 else 1
+            stop()
+    return status

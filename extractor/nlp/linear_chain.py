@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 import pycrfsuite
 
-MAX_CACHED_TYPES = 100_000  # word types whose rows are kept (36 MB for the NER); emptied beyond
+MAX_CACHED_TYPES = 100_000  # word types whose rows are kept (at most 36 MB for the NER, 20 MB for the org tagger)
+_CELLS = 50_000  # padded tokens decoded at once (a few MB of scores and back pointers)
 
 
 class LinearChain:
@@ -50,16 +51,20 @@ class LinearChain:
 
     @classmethod
     def for_model(cls, tagger: pycrfsuite.Tagger, model: bytes, saved: Path) -> LinearChain:
-        """The arrays `save` wrote next to the model when they were made from these model bytes,
-        else read from the tagger."""
+        """The arrays `save` wrote next to the model when they were made from these model bytes
+        (and hold one weight row per attribute), else read from the tagger."""
         if saved.is_file():
             with np.load(saved) as data:
-                if str(data["digest"]) == _digest(model):
+                if {"digest", "labels", "attributes", "weights", "transitions"} <= set(data.files) \
+                        and str(data["digest"]) == _digest(model):
                     attributes = data["attributes"].tobytes().decode("utf-8").split("\n")
-                    return cls(data["labels"].tolist(), attributes, data["weights"], data["transitions"])
+                    if len(attributes) == len(data["weights"]):
+                        return cls(data["labels"].tolist(), attributes, data["weights"], data["transitions"])
         return cls.from_tagger(tagger)
 
     def save(self, path: Path, model: bytes) -> None:
+        if any("\n" in a for a in self.index):
+            raise ValueError("an attribute with a line break cannot be saved one per line")
         attributes = np.frombuffer("\n".join(self.index).encode("utf-8"), dtype=np.uint8)
         np.savez_compressed(path, digest=_digest(model), labels=np.array(self.labels), attributes=attributes,
                             weights=self.weights, transitions=self.transitions)
@@ -96,7 +101,7 @@ class LinearChain:
         pos, found = self._found(groups)
         row = len(self._slot)
         if self._rows is None or row >= len(self._rows):
-            grown = np.zeros((max(4096, 2 * row), len(groups), len(self.labels)))
+            grown = np.zeros((min(max(4096, 2 * row), MAX_CACHED_TYPES), len(groups), len(self.labels)))
             if self._rows is not None:
                 grown[:row] = self._rows[:row]
             self._rows = grown
@@ -113,17 +118,29 @@ class LinearChain:
         return emissions
 
     def tag_many(self, emissions: Sequence[np.ndarray]) -> list[list[str]]:
-        """The best label sequence of each sentence (rows: tokens, columns: `labels`), all
-        sentences decoded together, longest first so that each step only touches the sentences
-        still running; ties go to the first label, as in crfsuite."""
-        if not emissions:
-            return []
+        """The best label sequence of each sentence (rows: tokens, columns: `labels`); ties go
+        to the first label, as in crfsuite. Sentences are decoded together, longest first, in
+        groups of at most `_CELLS` padded tokens: one very long sentence is decoded alone."""
         order = sorted(range(len(emissions)), key=lambda k: -len(emissions[k]))
-        lengths = np.array([len(emissions[k]) for k in order])
-        n, longest, n_labels = len(order), int(lengths[0]), len(self.labels)
+        out: list[list[str]] = [[] for _ in order]
+        start = 0
+        while start < len(order):
+            size = max(1, _CELLS // max(1, len(emissions[order[start]])))
+            group = order[start : start + size]
+            for k, labels in zip(group, self._viterbi([emissions[k] for k in group])):
+                out[k] = labels
+            start += size
+        return out
+
+    def _viterbi(self, emissions: list[np.ndarray]) -> list[list[str]]:
+        """Viterbi over sentences sorted longest first: each step only touches those still running."""
+        lengths = np.array([len(e) for e in emissions])
+        n, longest, n_labels = len(emissions), int(lengths[0]), len(self.labels)
+        if longest == 0:
+            return [[] for _ in emissions]
         scores = np.zeros((n, longest, n_labels))
-        for row, k in enumerate(order):
-            scores[row, : lengths[row]] = emissions[k]
+        for row, e in enumerate(emissions):
+            scores[row, : lengths[row]] = e
         running = [int((lengths > t).sum()) for t in range(longest)]  # a prefix, as lengths fall
         back = np.zeros((n, longest, n_labels), dtype=np.intp)
         delta = scores[:, 0].copy()
@@ -138,16 +155,12 @@ class LinearChain:
         cur = delta.argmax(axis=1)
         for t in range(longest - 1, -1, -1):
             m = running[t]
-            ends = lengths[:m] - 1 == t  # sentences whose last token is t start here
-            inner = ~ends
+            inner = lengths[:m] - 1 != t  # the others end at t: their last label is `cur` already
             if inner.any():
                 cur[:m][inner] = back[np.flatnonzero(inner), t + 1, cur[:m][inner]]
             path[:m, t] = cur[:m]
         labels = self.labels
-        out: list[list[str]] = [[] for _ in order]
-        for row, k in enumerate(order):
-            out[k] = [labels[j] for j in path[row, : lengths[row]].tolist()]
-        return out
+        return [[labels[j] for j in path[row, : lengths[row]].tolist()] for row in range(n)]
 
 
 def batches(items: Iterable, size: int) -> Iterator[list]:
