@@ -19,7 +19,7 @@ import numpy as np
 import pycrfsuite
 
 MAX_CACHED_TYPES = 100_000  # word types whose rows are kept (at most 36 MB for the NER, 20 MB for the org tagger)
-_CELLS = 50_000  # padded tokens decoded at once (a few MB of scores and back pointers)
+_CELLS = 100_000  # padded tokens decoded at once (at most 14 MB of scores and back pointers for the NER)
 
 
 class LinearChain:
