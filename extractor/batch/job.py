@@ -207,7 +207,10 @@ def _interrupts() -> Iterator[None]:
         os.write(2, b"coopx batch: interrupted again; stopped now (--resume continues)\n")
         os._exit(130)
 
+    interrupted: list[bool] = []
+
     def first(signum, frame) -> None:
+        interrupted.append(True)
         signal.signal(signal.SIGINT, second)
         raise KeyboardInterrupt
 
@@ -218,7 +221,8 @@ def _interrupts() -> Iterator[None]:
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        if not interrupted:  # after a first Ctrl-C, a second one ends the process also while it winds up
+            signal.signal(signal.SIGINT, previous)
 
 
 def _sinks(layout: Layout, state: StateStore, resume: bool) -> tuple[LineSink, LineSink]:

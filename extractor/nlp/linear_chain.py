@@ -58,8 +58,9 @@ class LinearChain:
                 if {"digest", "labels", "attributes", "weights", "transitions"} <= set(data.files) \
                         and str(data["digest"]) == _digest(model):
                     attributes = data["attributes"].tobytes().decode("utf-8").split("\n")
-                    if len(attributes) == len(data["weights"]):
-                        return cls(data["labels"].tolist(), attributes, data["weights"], data["transitions"])
+                    weights = data["weights"]  # each access reads the array again
+                    if len(attributes) == len(weights):
+                        return cls(data["labels"].tolist(), attributes, weights, data["transitions"])
         return cls.from_tagger(tagger)
 
     def save(self, path: Path, model: bytes) -> None:
