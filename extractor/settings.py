@@ -17,6 +17,7 @@ class Settings:
     # strings the vocabulary keeps for good: until it holds this many, the words of the texts
     # stay, so the tokenizer caches them (spaCy caches nothing inside a memory zone); beyond,
     # each batch's new words are freed with it, so memory stays flat however long a run is
+    # (a full warm vocabulary holds about 55 MB)
     warm_vocabulary: int = 150_000
     decisions: bool = True  # the shipped learned decisions decide (statistical pipelines only); else rules alone
 
