@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import tempfile
 import threading
 import time
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import free_port
 
 CHROMIUM = Path(os.environ.get("COOPX_CHROMIUM", "/usr/bin/chromium"))
 
@@ -36,12 +37,6 @@ Telemedizin von den Neurologinnen und Neurologen des Klinikums Lindenau mitbetre
 „Mit der Kooperation verkürzen wir die Zeit bis zur Therapie deutlich“, sagt Prof. Dr. med. Henrike Vollmer, \
 Chefärztin der Neurologie am Klinikum Lindenau. Auch gemeinsame Fortbildungen für das Pflegepersonal sind geplant.
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def run_server(settings, pipeline):

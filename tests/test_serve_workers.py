@@ -15,16 +15,10 @@ import psutil
 import pytest
 
 from extractor.api.app import _listen
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port
 
 TEXT = ("Das Klinikum Rheinfurt und die Hochschule Nordhain kooperieren künftig in der Pflegeausbildung, "
         "teilten beide Partner am Dienstag mit.")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_the_listening_socket_names_tcp():
@@ -55,7 +49,7 @@ def _gone(workers: list) -> bool:
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 def test_forked_workers_serve_and_stop_together():
-    port = _free_port()
+    port = free_port()
     proc = _start(port)
     try:
         workers = psutil.Process(proc.pid).children()
@@ -75,7 +69,7 @@ def test_forked_workers_serve_and_stop_together():
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 def test_a_worker_that_dies_stops_the_server_with_a_failure():
     """No half-served port: a service manager sees the failure and restarts the whole server."""
-    proc = _start(_free_port())
+    proc = _start(free_port())
     try:
         workers = psutil.Process(proc.pid).children()
         workers[0].kill()

@@ -49,8 +49,7 @@ class _Words:
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
-        self.texts = words(doc)[0]
-        self.lows = [t.lower() for t in self.texts]
+        self.texts, self.lows = words(doc)
 
     def element(self, i: int, end: int, mention_at: dict[int, dict]) -> int:
         """End of the list member starting at token i (i itself when none starts there)."""

@@ -165,10 +165,10 @@ class OrgTagger:
         featurizer = self.featurizer()
         for d, doc in enumerate(docs):
             people = _people(doc)
-            for n, (idx, words, types, local) in enumerate(sentence_parts(doc, featurizer)):
+            for n, (idx, sent, types, local) in enumerate(sentence_parts(doc, featurizer)):
                 if self._tagged(n, idx, "sentcue" in local[0], people):
                     where.append((d, idx))
-                    scores.append(featurizer.emissions(self._chain, words, types, local))
+                    scores.append(featurizer.emissions(self._chain, sent, types, local))
         out: list[list[tuple[int, int, str]]] = [[] for _ in docs]
         for (d, idx), tags in zip(where, self._chain.tag_many(scores)):
             out[d] += [(idx[a], idx[b - 1] + 1, label) for a, b, label in bio_spans(tags)]
