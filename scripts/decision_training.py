@@ -32,7 +32,9 @@ from extractor.decide import Decisions  # noqa: E402
 from extractor.decide.article import date_rows, entity_rows  # noqa: E402
 from extractor.decide.linear import LabelSet, LinearModel  # noqa: E402
 from extractor.documents import CleanDocument  # noqa: E402
-from extractor.features.article import article_features  # noqa: E402
+from extractor.features.article import article_features, with_parties  # noqa: E402
+from extractor.features.dates import sentence_entities, with_sentence_parties  # noqa: E402
+from extractor.features.neighbours import coordinated, with_neighbours  # noqa: E402
 from extractor.features.view import build_view  # noqa: E402
 from extractor.nlp import loader  # noqa: E402
 from extractor.nlp.linear_chain import LinearChain, saved_path  # noqa: E402
@@ -168,6 +170,9 @@ class ArticleRows:
     dates: list[dict]
     date_labels: list[int]
     n_gold_dates: int = 0
+    neighbours: list[frozenset[int]] = field(default_factory=list)  # coordinated entities, per entity
+    kinds: list[str] = field(default_factory=list)  # per entity
+    date_entities: list[list[int]] = field(default_factory=list)  # per date candidate: the entities in its sentence
 
 
 def rows_for(doc, gold: dict, scorer) -> ArticleRows:
@@ -189,12 +194,15 @@ def rows_for(doc, gold: dict, scorer) -> ArticleRows:
     gdates = {c["date"]["value"] for c in gg["cooperations"] if c.get("date") and c["date"].get("value")} if positive else set()
     drows = date_rows(view, rule_coops)
     return ArticleRows(ents, partner, institution, art, int(positive), types, status,
-                       [f for _, _, f in drows], [int(v in gdates) for _, v, _ in drows], len(gdates))
+                       [f for _, _, f in drows], [int(v in gdates) for _, v, _ in drows], len(gdates), coordinated(view),
+                       [e.kind for e in view.entities], [sentence_entities(view, d) for d, _, _ in drows])
 
 
 # --------------------------------------------------------------------------- models
 INNER = 3  # inner folds that choose a decision's threshold from the training part only
-GRID = np.round(np.arange(0.1, 0.71, 0.05), 2)
+GRID = np.round(np.arange(0.05, 0.81, 0.025), 3)
+C_LOGISTIC = 0.5  # inverse L2 strength of every logistic decision
+WINDOW = 4  # grid steps each side: a threshold is chosen by its neighbourhood's mean F1, not a lucky peak
 
 
 def _fit(X: list[dict], y: np.ndarray, C: float) -> tuple[DictVectorizer, LogisticRegression | None]:
@@ -227,15 +235,23 @@ def _oof(X: list[dict], y: np.ndarray, groups: list[str], C: float) -> np.ndarra
     return p
 
 
+def _smoothed_best(f1: Callable[[float], float]) -> float:
+    """The grid threshold whose neighbourhood scores best: out-of-fold F1 curves are flat and
+    jagged, so their single peak moves with every small change of the training data."""
+    vals = np.array([f1(t) for t in GRID])
+    smooth = [vals[max(0, i - WINDOW) : i + WINDOW + 1].mean() for i in range(len(GRID))]
+    return float(GRID[int(np.argmax(smooth))])
+
+
 def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
     def f1(t):
         pred = p >= t
         tp = float((pred & (y == 1)).sum())
         return 2 * tp / max(1.0, pred.sum() + (y == 1).sum())
-    return float(max(GRID, key=f1))
+    return _smoothed_best(f1)
 
 
-def fit_binary(name: str, X: list[dict], y: list[int], groups: list[str] | None = None, C: float = 0.5) -> LinearModel:
+def fit_binary(name: str, X: list[dict], y: list[int], groups: list[str] | None = None, C: float = C_LOGISTIC) -> LinearModel:
     """Logistic regression; with `groups` (article ids), its threshold maximises F1 out of fold."""
     y = np.asarray(y)
     vec, clf = _fit(X, y, C)
@@ -246,7 +262,7 @@ def fit_binary(name: str, X: list[dict], y: list[int], groups: list[str] | None 
 
 
 def fit_pick_one(name: str, X: list[dict], y: list[int], groups: list[str], gold_counts: dict[str, int],
-                 C: float = 0.5) -> LinearModel:
+                 C: float = C_LOGISTIC) -> LinearModel:
     """A model that picks at most one candidate per article (its most likely one, when over the
     threshold); the threshold maximises F1 over articles out of fold, where `gold_counts` holds
     the number of gold values per article (an article may have none)."""
@@ -266,11 +282,11 @@ def fit_pick_one(name: str, X: list[dict], y: list[int], groups: list[str], gold
         fp = sum(1 for pi, yi in best.values() if pi >= t and not yi)
         fn = sum(gold_counts.values()) - tp
         return 2 * tp / max(1, 2 * tp + fp + fn)
-    return replace(model, threshold=float(max(GRID, key=f1)))
+    return replace(model, threshold=_smoothed_best(f1))
 
 
 def fit_labels(name: str, X: list[dict], labels: list[set[str]], vocabulary: list[str], groups: list[str],
-               C: float = 0.5, shared_threshold: bool = True) -> LabelSet:
+               C: float = C_LOGISTIC, shared_threshold: bool = True) -> LabelSet:
     """One model per label; one threshold for all, maximising micro F1 out of fold."""
     models, ys, ps = {}, [], []
     for label in vocabulary:
@@ -286,20 +302,38 @@ def fit_labels(name: str, X: list[dict], labels: list[set[str]], vocabulary: lis
     return LabelSet(name, models)
 
 
+def per_article(rows: list[ArticleRows], scores: np.ndarray) -> list[list[float]]:
+    """Scores over all rows' entities, cut into one list per article."""
+    out, k = [], 0
+    for a in rows:
+        out.append(scores[k : k + len(a.entity)].tolist())
+        k += len(a.entity)
+    return out
+
+
 def fit_decisions(rows: list[ArticleRows], ids: list[str], version: str = "dev") -> Decisions:
     ent_X = [r for a in rows for r in a.entity]
     ent_g = [i for a, i in zip(rows, ids) for _ in a.entity]
-    partner = fit_binary("partner", ent_X, [y for a in rows for y in a.partner], ent_g)
+    ent_y = [y for a in rows for y in a.partner]
+    partner = fit_binary("partner", ent_X, ent_y, ent_g)
+    first = per_article(rows, _oof(ent_X, np.asarray(ent_y), ent_g, C_LOGISTIC))  # stacking: out of fold
     institution = fit_binary("institution", ent_X, [y for a in rows for y in a.institution], ent_g)
-    detect = fit_binary("detect", [a.article for a in rows], [a.detect for a in rows], ids)
-    pos = [(a, i) for a, i in zip(rows, ids) if a.detect]
-    types = fit_labels("types", [a.article for a, _ in pos], [a.types for a, _ in pos], TYPES, [i for _, i in pos])
-    with_status = [(a, i) for a, i in pos if a.status]
-    status = fit_labels("status", [a.article for a, _ in with_status], [{a.status} for a, _ in with_status], STATUSES,
-                        [i for _, i in with_status], shared_threshold=False)
-    date = fit_pick_one("date", [r for a, _ in pos for r in a.dates], [y for a, _ in pos for y in a.date_labels],
-                        [i for a, i in pos for _ in a.dates], {i: a.n_gold_dates for a, i in pos})
-    return Decisions(detect, partner, institution, types, status, date, version=version)
+    article = [with_parties(a.article, p, partner.threshold, a.kinds) for a, p in zip(rows, first)]
+    detect_y = [a.detect for a in rows]
+    detect = fit_binary("detect", article, detect_y, ids)
+    coop = _oof(article, np.asarray(detect_y), ids, C_LOGISTIC)
+    partner_list = fit_binary("partner_list", [{**with_neighbours(r, n, p, a.neighbours, partner.threshold), "article_coop": c}
+                                               for a, p, c in zip(rows, first, coop) for n, r in enumerate(a.entity)], ent_y, ent_g)
+    pos = [(a, i, x) for a, i, x in zip(rows, ids, article) if a.detect]
+    types = fit_labels("types", [x for _, _, x in pos], [a.types for a, _, _ in pos], TYPES, [i for _, i, _ in pos])
+    with_status = [(a, i, x) for a, i, x in pos if a.status]
+    status = fit_labels("status", [x for _, _, x in with_status], [{a.status} for a, _, _ in with_status], STATUSES,
+                        [i for _, i, _ in with_status], shared_threshold=False)
+    date_X = [with_sentence_parties(r, [p[k] for k in ents], partner.threshold)
+              for a, p in zip(rows, first) if a.detect for r, ents in zip(a.dates, a.date_entities)]
+    date = fit_pick_one("date", date_X, [y for a, _, _ in pos for y in a.date_labels],
+                        [i for a, i, _ in pos for _ in a.dates], {i: a.n_gold_dates for a, i, _ in pos})
+    return Decisions(detect, partner, partner_list, institution, types, status, date, version=version)
 
 
 # --------------------------------------------------------------------------- evaluation

@@ -7,7 +7,7 @@
 What it trains (``pip install -e ".[train]"`` for scikit-learn):
 1. the press-text organisation tagger (``coopx_org_tagger``): a CRF on every name and alias of
    the annotated organisations, projected onto the tokens;
-2. the decisions (``extractor/decide``): detection, partner, institution, types, status, date,
+2. the decisions (``extractor/decide``): detection, partner (two stages), institution, types, status, date,
    logistic regressions over the rules' named features, on the tagger's out-of-fold output.
 
 Every figure in the card is cross-validated: 5 folds fixed by a hash of the article id; fold k's
@@ -78,18 +78,24 @@ def card(decisions, meta: dict, cv: str | None) -> str:
         "| `org_tagger.npz` | the same CRF's weights as arrays, what run time tags with (used only with the "
         "model file whose SHA-256 it holds) | | – |",
         f"| `detect.json` | the article reports a cooperation | logistic regression, {len(d.detect.weights)} features | {d.detect.threshold} |",
-        f"| `partner.json` | an organisation is a party | logistic regression, {len(d.partner.weights)} features | {d.partner.threshold} |",
+        f"| `partner.json` | an organisation is a party (first stage) | logistic regression, {len(d.partner.weights)} features | {d.partner.threshold} |",
+        f"| `partner_list.json` | the same, second stage: also given the first stage's scores of the organisations "
+        f"coordinated with it | logistic regression, {len(d.partner_list.weights)} features | {d.partner_list.threshold} |",
         f"| `institution.json` | an organisation belongs in the record | logistic regression, {len(d.institution.weights)} features | {d.institution.threshold} |",
         f"| `types.json` | types of the main cooperation | one logistic regression per type | {next(iter(d.types.models.values())).threshold} |",
         "| `status.json` | status of the main cooperation | one-vs-rest logistic regressions | highest score |",
         f"| `date.json` | a date mention is the cooperation's date | logistic regression, {len(d.date.weights)} features | {d.date.threshold} |",
         "",
-        "Thresholds are chosen inside the training data (3 inner folds by article, best F1). "
+        "Thresholds are chosen inside the training data (3 inner folds by article): the grid point whose "
+        f"neighbourhood (±{dt.WINDOW} steps of {dt.GRID[1] - dt.GRID[0]:.3f}) has the best mean F1. "
+        "Stacking: the first-stage partner scores that `partner_list`, `detect`, `types`, `status` and `date` read "
+        "(the two most likely parties, their kinds, the parties beside a date) are out of fold while training. "
         "Features are named (see `extractor/features/`); a decision's explanation is its largest weighted features.",
         "",
         "Largest weights:",
         "",
         f"- partner: {top_weights(d.partner)}",
+        f"- partner_list: {top_weights(d.partner_list)}",
         f"- detect: {top_weights(d.detect)}",
         f"- date: {top_weights(d.date)}",
         "",

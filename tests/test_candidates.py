@@ -40,6 +40,19 @@ def entity_names(nlp, text: str) -> list[str]:
          ["Klinik Rheinfurt", "Kreis Talberg", "Klinik Nordhain", "Klinik Lindenau"]),
         # a state acting as a party
         ("Das Land Hessen fördert das Projekt.", ["Land Hessen"]),
+        # the fullest form: a named parent in the genitive belongs to the name
+        ("Die Medizinische Fakultät der Lindenau-Universität Talberg forscht.",
+         ["Medizinische Fakultät der Lindenau-Universität Talberg"]),
+        ("Das Ministerium für Verkehr des Landes Nordhain plant.", ["Ministerium für Verkehr des Landes Nordhain"]),
+        # a country in parentheses locates the name, a river's does not
+        ("Die Universität Rheinfurt (Schweden) und die Universität Halle (Saale) forschen.",
+         ["Universität Rheinfurt", "Universität Halle (Saale)"]),
+        # a saint's first name after "St." continues the name
+        ("Das Krankenhaus St. Josef Talberg wächst.", ["Krankenhaus St. Josef Talberg"]),
+        # a descriptor head is part of a name that has no head of its own, not of one that has
+        ("Der Verein Waldzeit und der Verein Palliativnetz Altmark helfen.", ["Verein Waldzeit", "Palliativnetz Altmark"]),
+        # a brand written small before a legal form
+        ("Die hafenova AG baut.", ["hafenova AG"]),
     ],
 )
 def test_head_rules(nlp, text, expected):
@@ -74,6 +87,7 @@ def test_places_are_named_for_their_kind():
     assert s.place_name("Uri") == "Kanton Uri"
     assert s.place_name("Rheinfurt") == "Stadt Rheinfurt"
     assert s.place_name("Griechenland") == "Griechenland"
+    assert StructureCandidates(is_town=lambda w: True).place_name("Schweden") == "Schweden"  # a country, though a town has its name
 
 
 def _mention(start: int, canonical: str, source: str = "ner", head: str | None = None) -> dict:

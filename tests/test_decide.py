@@ -36,7 +36,7 @@ def test_label_set_chooses_several_or_the_best():
 def test_decisions_folder_round_trips(tmp_path):
     zero = LinearModel("x", {"a": 1.0}, 0.0)
     labels = LabelSet("l", {"other": zero})
-    d = decide.Decisions(zero, zero, zero, labels, labels, zero, version="t")
+    d = decide.Decisions(zero, zero, zero, zero, labels, labels, zero, version="t")
     d.to_dir(tmp_path)
     assert not decide.available(tmp_path)  # not without the organisation tagger they were trained on
     (tmp_path / "org_tagger.crfsuite").write_bytes(b"crf")
@@ -100,3 +100,23 @@ def test_word_features_are_shared_once_and_never_left_in_the_doc():
     spans = tagger.spans(with_shared)
     assert SHARED_FEATURES not in with_shared.user_data
     assert spans and spans == tagger.spans(without) == tagger.spans(strings, sentence_items(strings, tagger.featurizer()))
+
+
+def test_coordinated_organisations_see_each_others_first_stage_scores(nlp):
+    from extractor.features.neighbours import coordinated, with_neighbours
+    from extractor.features.view import build_view
+
+    view = build_view(nlp("Die Kreisklinik Talberg, die Universität Nordhain und das Klinikum Lindenau kooperieren. "
+                          "Das Land Hessen fördert es."))
+    names = [e.name for e in view.entities]
+    k = {n: names.index(n) for n in ("Kreisklinik Talberg", "Universität Nordhain", "Klinikum Lindenau", "Land Hessen")}
+    nb = coordinated(view)
+    assert nb[k["Universität Nordhain"]] == {k["Kreisklinik Talberg"], k["Klinikum Lindenau"]}
+    assert nb[k["Land Hessen"]] == set()
+    first = [0.1] * len(names)
+    first[k["Kreisklinik Talberg"]] = 0.9
+    f = with_neighbours({"own": 1.0}, k["Klinikum Lindenau"], first, nb, threshold=0.5)
+    # its direct neighbour is unsure, but the enumeration it stands in holds a likely party
+    assert f["nb_max"] == pytest.approx(0.1) and "nb_party" not in f
+    assert f["list_max"] == pytest.approx(0.9) and f["list_n=2"] == 1.0 and f["own"] == 1.0
+    assert with_neighbours({"own": 1.0}, k["Land Hessen"], first, nb, threshold=0.5) == {"own": 1.0}

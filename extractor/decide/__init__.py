@@ -5,6 +5,8 @@ and shipped as JSON in ``extractor/models/decisions/`` with its card:
 
 - ``detect``: does the article report a cooperation;
 - ``partner``: is this organisation a party of a cooperation the article reports;
+- ``partner_list``: the same, second stage, also given what ``partner`` says of the
+  organisations coordinated with it (members of one enumeration share their role);
 - ``institution``: does this organisation belong in the record (a party, a person's employer,
   an organisation a negative text is about);
 - ``types``: the types of the main cooperation (one model per type);
@@ -24,13 +26,14 @@ from pathlib import Path
 from extractor.decide.linear import LabelSet, LinearModel, load
 
 MODELS = Path(__file__).resolve().parent.parent / "models" / "decisions"
-NAMES = ("detect", "partner", "institution", "types", "status", "date")
+NAMES = ("detect", "partner", "partner_list", "institution", "types", "status", "date")
 
 
 @dataclass(frozen=True)
 class Decisions:
     detect: LinearModel
     partner: LinearModel
+    partner_list: LinearModel
     institution: LinearModel
     types: LabelSet
     status: LabelSet

@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from extractor.decide import Decisions
-from extractor.features.article import article_features
-from extractor.features.dates import date_candidates, date_features
+from extractor.features.article import article_features, with_parties
+from extractor.features.dates import date_candidates, date_features, sentence_entities, with_sentence_parties
 from extractor.assemble.cooperations import START_PREPS
 from extractor.features.entities import context, entity_features
+from extractor.features.neighbours import coordinated, with_neighbours
 from extractor.features.view import ArticleView
 from extractor.nlp.segmentation import sentence_evidence
 
@@ -62,11 +63,16 @@ def _evidence(view: ArticleView, partners: list) -> list[dict]:
 
 def decide(view: ArticleView, rule_is_coop: bool, rule_coops: list[dict], models: Decisions) -> Decided:
     rows = entity_rows(view, rule_coops)
-    partner_p = {id(e): models.partner.proba(r) for e, r in zip(view.entities, rows)}
+    first = [models.partner.proba(r) for r in rows]
+    neighbours = coordinated(view)
     inst_p = {id(e): models.institution.proba(r) for e, r in zip(view.entities, rows)}
-    art = article_features(view, rule_is_coop, rule_coops)
+    art = with_parties(article_features(view, rule_is_coop, rule_coops), first, models.partner.threshold,
+                       [e.kind for e in view.entities])
     coop_p = models.detect.proba(art)
-    partners = _partners(view.entities, partner_p, models.partner.threshold)
+    partner_p = {id(e): models.partner_list.proba({**with_neighbours(r, k, first, neighbours, models.partner.threshold),
+                                                    "article_coop": coop_p})
+                 for k, (e, r) in enumerate(zip(view.entities, rows))}
+    partners = _partners(view.entities, partner_p, models.partner_list.threshold)
     keep = [e for e in view.entities if inst_p[id(e)] >= models.institution.threshold]
     coops: list[dict] = []
     if coop_p >= models.detect.threshold and len(partners) >= 2:
@@ -75,7 +81,7 @@ def decide(view: ArticleView, rule_is_coop: bool, rule_coops: list[dict], models
         main = coops[0]
         main["types"] = models.types.chosen(art)
         main["status"] = models.status.best(art)
-        main["date"] = _date(view, rule_coops, models, main["status"])
+        main["date"] = _date(view, rule_coops, models, main["status"], first)
         for c in coops:
             ps = [partner_p[id(p)] for p in c["partners"]]
             c["confidence"] = round(min(coop_p, sum(ps) / len(ps)), 2)
@@ -128,10 +134,11 @@ def _group(view: ArticleView, rule_coops: list[dict], partners: list) -> list[di
     return coops
 
 
-def _date(view: ArticleView, rule_coops: list[dict], models: Decisions, status: str) -> dict | None:
+def _date(view: ArticleView, rule_coops: list[dict], models: Decisions, status: str, first: list[float]) -> dict | None:
     best = None
     for d, value, feats in date_rows(view, rule_coops):
-        p = models.date.proba(feats)
+        p = models.date.proba(with_sentence_parties(feats, [first[k] for k in sentence_entities(view, d)],
+                                                    models.partner.threshold))
         if p >= models.date.threshold and (best is None or p > best[0]):
             best = (p, d, value)
     if best is None:

@@ -68,3 +68,18 @@ def article_features(view: ArticleView, rule_is_coop: bool, rule_coops: list[dic
         for w in _words(view.sents[si], named):
             f["cue:" + w] = 1.0
     return f
+
+
+def with_parties(features: dict[str, float], first: list[float], threshold: float, kinds: list[str]) -> dict[str, float]:
+    """The article's features plus how sure the first-stage partner model is of its two most
+    likely parties, how many pass its threshold (a cooperation needs two named parties) and
+    their kinds (two hospitals mostly share patient care, a university and a firm research)."""
+    f = dict(features)
+    top = sorted(first, reverse=True)
+    f["party_p1"] = top[0] if top else 0.0
+    f["party_p2"] = top[1] if len(top) > 1 else 0.0
+    f[f"parties={min(4, sum(p >= threshold for p in top))}"] = 1.0
+    for p, kind in zip(first, kinds):
+        if p >= threshold:
+            f[f"party_kind={kind}"] = 1.0
+    return f

@@ -95,3 +95,21 @@ def date_features(view: ArticleView, d: dict, value: str, event_sents: set[int],
     if sent.start == d["start"] or (d["start"] - sent.start <= 2 and "\n" in sent.text):
         f["line_start"] = 1.0
     return f
+
+
+def sentence_entities(view: ArticleView, d: dict) -> list[int]:
+    """Indices of the entities in the date mention's sentence."""
+    si = view.sentence(d["start"])
+    if si is None:
+        return []
+    inside = view.entities_in[si]
+    return [k for k, e in enumerate(view.entities) if e in inside]
+
+
+def with_sentence_parties(features: dict[str, float], scores: list[float], threshold: float) -> dict[str, float]:
+    """The date's features plus how likely the organisations in its sentence are parties (the
+    first-stage partner scores): the cooperation's date stands beside its parties."""
+    f = dict(features)
+    f["sent_party_max"] = max(scores, default=0.0)
+    f[f"sent_parties={min(2, sum(p >= threshold for p in scores))}"] = 1.0
+    return f

@@ -90,11 +90,16 @@ def _ranks(view: ArticleView, ctx: _Context, entity) -> dict[str, float]:
     return out
 
 
-def _coordinated_next(doc, k: int, starts: dict) -> bool:
-    """A mention follows a coordinator at k, directly or after an article ("und die X")."""
+def coordinator_follows(doc, k: int, starts) -> int | None:
+    """Where the mention starts that follows a coordinator at k, directly or after an article
+    ("und die X"); None when no mention does."""
     if k >= len(doc) or doc[k].lower_ not in _COORD:
-        return False
-    return k + 1 in starts or (k + 1 < len(doc) and doc[k + 1].lower_ in ARTICLES and k + 2 in starts)
+        return None
+    if k + 1 in starts:
+        return k + 1
+    if k + 1 < len(doc) and doc[k + 1].lower_ in ARTICLES and k + 2 in starts:
+        return k + 2
+    return None
 
 
 def entity_features(view: ArticleView, entity, ctx: _Context) -> dict[str, float]:
@@ -155,7 +160,7 @@ def entity_features(view: ArticleView, entity, ctx: _Context) -> dict[str, float
             if si == title:
                 seen.add("in_title")
         # coordinated with another organisation: "X und Y", "X, Y sowie Z"
-        if _coordinated_next(doc, b, ctx.starts):
+        if coordinator_follows(doc, b, ctx.starts) is not None:
             seen.add("coord_next")
         if a >= 2 and doc[a - 1].lower_ in _COORD and a - 1 in ctx.ends:
             seen.add("coord_prev")

@@ -18,6 +18,7 @@ from extractor.nlp.docdata import blocked as blocked_tokens
 from extractor.nlp.docdata import facts, set_mentions, words
 from extractor.nlp.dates import find_dates
 from extractor.nlp.institutions import InstitutionFinder
+from extractor.nlp.names import lower_brand
 from extractor.nlp.lexicons import heads
 from extractor.nlp.mentions import InstMention, plain
 from extractor.nlp.people import PersonMention, find_people, find_roles
@@ -95,7 +96,7 @@ def _plausible_org(doc: Doc, ent: Span) -> bool:
             return False  # a label such as "BU:" (caption) or "PM:"
     if ent.start > 0 and ent.end < len(doc) and doc[ent.start - 1].is_quote and doc[ent.end].is_quote:
         return False  # a quoted name is a project, lab or centre ("„Labor für Zellchemie“"), not a partner
-    return ent.text[:1].isupper()
+    return ent.text[:1].isupper() or lower_brand(ent[0])
 
 
 def _common_nouns(doc: Doc) -> set[str]:

@@ -121,7 +121,7 @@ class StructureCandidates:
         kind = lexicons.regions().get(place)
         if kind:
             return f"{kind} {place}"
-        if self.is_town is not None and self.is_town(place):
+        if self.is_town is not None and self.is_town(place) and place not in lexicons.countries():
             return f"Stadt {place}"
         return place
 

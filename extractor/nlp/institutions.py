@@ -8,7 +8,6 @@ forms ("des Herzzentrums Talberg") fold to "Herzzentrum Talberg".
 
 from __future__ import annotations
 
-
 from spacy.tokens import Doc
 
 from extractor.nlp import abbreviations, lexicons
@@ -26,6 +25,7 @@ from extractor.nlp.names import (
     is_network_name,
     join_name,
     looks_like_person_start,
+    lower_brand,
     nonname,
     place_of_adjective,
     place_run,
@@ -94,7 +94,8 @@ class InstitutionFinder:
         for m in self._after_descriptor(doc, taken, blocked):
             add(m)
         found.sort(key=lambda m: m.start)
-        return [m for m in found if not any(k in blocked for k in range(m.start, m.end))]
+        # a name never ends in a truncated compound ("die Unternehmen Innenraum- und ...")
+        return [m for m in found if not any(k in blocked for k in range(m.start, m.end)) and not texts[m.end - 1].endswith("-")]
 
     # -- head nouns ---------------------------------------------------------------------------
     def _from_head(self, doc: Doc, i: int) -> list[InstMention]:
@@ -141,10 +142,8 @@ class InstitutionFinder:
             k = self._for_complement(doc, end + 1, limit)
             if k > end + 1:
                 end = k
-        if end + 2 < limit and doc[end].lower_ == "der" and doc[end + 1].text in ("Universität", "Hochschule", "Stadt"):
-            k = place_run(doc, end + 2, limit)
-            if k > end + 2:
-                end = k
+        if end + 1 < limit and doc[end].lower_ in ("der", "des"):
+            end = self._parent_unit(doc, end + 1, limit) or end
         if end + 1 < limit and doc[end].lower_ == "zu" and is_namepart(doc[end + 1]):
             end += 1  # "Universität zu Talberg"
         p_end = place_run(doc, end, limit)
@@ -200,13 +199,32 @@ class InstitutionFinder:
                 place_adj, place, mods = mods[-1], stem, mods[:-1]
                 canon = self._canonical(mods, head, None, stem)
                 return [InstMention(j, end, canon, self._kind(mods, head, canon), head.base, None, place_adj, modifiers=mods)]
-        if not mods and end > i + 1 and lexicons.is_descriptor(tok.text) and is_cap(doc[i + 1]):
-            # "der Verein Palliativnetz Altmark": the descriptor is not part of the name
+        if not mods and end > i + 1 and lexicons.is_descriptor(tok.text) and is_cap(doc[i + 1]) \
+                and self._names_itself(doc[i + 1 : end]):
+            # "der Verein Palliativnetz Altmark": the descriptor is not part of the name, but
+            # "der Verein Waldzeit" is the name itself
             canon = doc[i + 1 : end].text
             kind = "network" if is_network_name(canon) else head.kind
             return [InstMention(i + 1, end, canon, kind, None, place, modifiers=[])]
         canon = self._canonical(mods, head, doc[i + 1 : end].text if end > i + 1 else None, None)
         return [InstMention(j, end, canon, self._kind(mods, head, canon), head.base, place, place_adj, modifiers=mods)]
+
+    def _names_itself(self, span) -> bool:
+        """A complement that is an organisation's name on its own: it has its own head noun."""
+        return is_network_name(span.text) or any(self.heads.lookup(t.text) for t in span)
+
+    def _parent_unit(self, doc: Doc, k: int, limit: int) -> int | None:
+        """End of a named organisation in the genitive that the name belongs to ("Medizinische
+        Fakultät der Talberg-Universität", "Ministerium für Verkehr des Landes Nordhain", "Dienst
+        der Stadt Wernau"): the canonical name is the fullest form, the parent included."""
+        tok = doc[k]
+        parent = self.heads.lookup(tok.text) if is_cap(tok) else None
+        if parent is None or parent.plural:
+            return None
+        e = place_run(doc, k + 1, limit)
+        if e > k + 1 or proper_compound(tok.text):
+            return e
+        return None
 
     def _genitive_name(self, doc: Doc, k: int, limit: int) -> int:
         """End of "der/des <name>" after a bare head, when the complement is itself a name
@@ -286,6 +304,7 @@ class InstitutionFinder:
                 if lexicons.is_descriptor(prev.text) and j < i:
                     break
                 if prev.text in ("&", "-", "+") or (is_cap(prev) and not nonname(prev) and not lexicons.roles().is_role(prev.text)) \
+                        or lower_brand(prev) \
                         or (prev.like_num and j - 1 > sent.start):
                     j -= 1
                     continue

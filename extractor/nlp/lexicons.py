@@ -226,6 +226,12 @@ def media() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def countries() -> frozenset[str]:
+    """Country names in German: in parentheses after a name they locate it ("(Schweden)")."""
+    return frozenset(_lines("countries.txt"))
+
+
+@lru_cache(maxsize=1)
 def anaphora() -> tuple[frozenset[str], frozenset[str]]:
     """(plural, singular) generic nouns that refer back to organisations ("beide Häuser")."""
     rows = _csv("anaphora.csv")

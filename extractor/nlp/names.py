@@ -9,6 +9,7 @@ import re
 from spacy.tokens import Doc, Token
 
 from extractor.nlp import lexicons
+from extractor.nlp.ner_features import load_frequencies
 from extractor.nlp.labels import ARTICLES, PLACE_LINKS
 
 ALLCAPS = re.compile(r"^[A-ZÄÖÜ][A-ZÄÖÜ0-9&\-]{1,7}[a-z]?$")
@@ -45,6 +46,18 @@ def is_namepart(tok: Token, *, allow_heads: bool = False) -> bool:
     return True
 
 
+def lower_brand(tok: Token) -> bool:
+    """A lower-case word that is rare in German text ("degewo", "badenova", "kbo-Inn-Salzach"): a brand
+    written small, which can start a company name."""
+    text = tok.text
+    return len(text) >= 3 and text[:1].islower() and text.replace("-", "").isalnum() and rare(text)
+
+
+def rare(word: str) -> bool:
+    """Rare in German text (wordfreq Zipf class 2 or below, or unknown): a name rather than a noun."""
+    return load_frequencies().get(hash(word.lower()), "0") <= "2"
+
+
 def proper_compound(word: str) -> bool:
     """"Emstal-Klinikverbund", "Nordwald-Klinikum": a capitalised proper-name part before the head."""
     parts = word.split("-")
@@ -78,6 +91,10 @@ def fold_adjective(word: str, gender: str) -> str:
     return m.group("stem") + _GENDER_END.get(gender, "e")
 
 
+_SAINT = frozenset(("St.", "Sankt", "Hl."))  # "St. Josef": a saint's first name continues a name
+_CAPTION = frozenset(("links", "rechts", "mitte", "oben", "unten"))  # photo positions, not place parts
+
+
 def place_run(doc: Doc, i: int, limit: int) -> int:
     """End of a place-like name starting at i (0 tokens if none): Erfurt, Rothenburg ob der Tauber,
     Talberg/Wernau, Halle (Saale)."""
@@ -86,7 +103,8 @@ def place_run(doc: Doc, i: int, limit: int) -> int:
     j = i + 1
     while j < limit:
         tok = doc[j]
-        if j - i < 3 and is_namepart(tok) and not looks_like_person_start(doc, j) and tok.text not in lexicons.first_names() \
+        saint = doc[j - 1].text in _SAINT
+        if j - i < 3 and is_namepart(tok) and (saint or not looks_like_person_start(doc, j) and tok.text not in lexicons.first_names()) \
                 and not (j + 1 < limit and doc[j + 1].lower_ in ("des", "der", "eines", "einer")):
             j += 1  # "Schloss Hohenfels", "Teleintensivmedizin Bayern"; not "Talberg Teil des Netzwerks"
             continue
@@ -105,8 +123,9 @@ def place_run(doc: Doc, i: int, limit: int) -> int:
                 break
         if linked:
             continue
-        if tok.text == "(" and j + 2 < limit and doc[j + 2].text == ")" and is_namepart(doc[j + 1]) and not ALLCAPS.match(doc[j + 1].text):
-            j += 3  # Halle (Saale)
+        if tok.text == "(" and j + 2 < limit and doc[j + 2].text == ")" and is_namepart(doc[j + 1]) and not ALLCAPS.match(doc[j + 1].text) \
+                and doc[j + 1].text not in lexicons.countries() and doc[j + 1].lower_ not in _CAPTION:
+            j += 3  # Halle (Saale); not "Talberg (Schweden)" or a caption's "(links)"
             continue
         break
     return j
