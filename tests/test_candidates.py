@@ -51,6 +51,11 @@ def entity_names(nlp, text: str) -> list[str]:
         ("Das Krankenhaus St. Josef Talberg wächst.", ["Krankenhaus St. Josef Talberg"]),
         # a descriptor head is part of a name that has no head of its own, not of one that has
         ("Der Verein Waldzeit und der Verein Palliativnetz Altmark helfen.", ["Verein Waldzeit", "Palliativnetz Altmark"]),
+        # a denomination written small belongs to the name; a plain adjective does not
+        ("Die evangelische Kirchengemeinde Talberg und die neue Klinik Nordhain helfen.",
+         ["Evangelische Kirchengemeinde Talberg", "Klinik Nordhain"]),
+        # a genitive after a linked word makes it a noun, not a place ("im Bereich der ...")
+        ("Die Kreisverwaltung arbeitet mit dem Ortsverband Talberg im Bereich der Pflege.", ["Ortsverband Talberg"]),
         # a brand written small before a legal form
         ("Die hafenova AG baut.", ["hafenova AG"]),
     ],

@@ -123,6 +123,9 @@ class InstitutionFinder:
             if prev.text in ("–", "—") and j - 3 >= sent.start and doc[j - 3].lower_ in ARTICLES and is_namepart(doc[j - 2]):
                 j -= 2  # "das Aurelia – Forschungszentrum Lübeck": a name joined by a dash (not a dateline)
                 continue
+            if prev.is_lower and lexicons.is_name_adjective(prev.text):
+                j -= 1  # "die evangelische Kirchengemeinde Talberg": the adjective names it too
+                continue
             if not is_namepart(prev) or looks_like_person_start(doc, j - 1):
                 break
             if j - 1 == sent.start and not ADJ.match(prev.text) and not prev.text.endswith("er") \
@@ -131,7 +134,8 @@ class InstitutionFinder:
             j -= 1
         # sentence-initial common nouns ("Patient:innen Klinikum") are rare; a lone first-word
         # modifier that is a plain noun would be wrong more often than right
-        mods = [t.text for t in doc[j:i]]
+        mods = [t.text[:1].upper() + t.text[1:] if t.is_lower and lexicons.is_name_adjective(t.text) else t.text
+                for t in doc[j:i]]
         # right: abbreviation, place, "für"-complement, "der Universität X"
         end = i + 1
         limit = sent.end

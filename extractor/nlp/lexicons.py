@@ -226,6 +226,20 @@ def media() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def name_adjectives() -> frozenset[str]:
+    """Adjective stems that are part of a name even when written small ("evangelisch")."""
+    return frozenset(_lines("name_adjectives.txt"))
+
+
+def is_name_adjective(word: str) -> bool:
+    """A small-written inflected adjective of a name: "evangelischen", "ambulante"."""
+    for end in ("en", "em", "er", "es", "e"):
+        if word.endswith(end) and word[: -len(end)] in name_adjectives():
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
 def countries() -> frozenset[str]:
     """Country names in German: in parentheses after a name they locate it ("(Schweden)")."""
     return frozenset(_lines("countries.txt"))

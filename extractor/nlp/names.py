@@ -116,8 +116,10 @@ def place_run(doc: Doc, i: int, limit: int) -> int:
             n = len(link)
             if j + n < limit and tuple(t.lower_ for t in doc[j : j + n]) == link and is_namepart(doc[j + n]):
                 nxt = doc[j + n + 1] if j + n + 1 < limit else None
-                # "Rothenburg ob der Tauber" but not "Erfurt am Montag" (weekday filtered) or "Leipzig in Sachsen ist"
-                if link[0] in ("ob", "am", "an", "im") and (nxt is None or not is_cap(nxt) or nxt.is_punct):
+                # "Rothenburg ob der Tauber" but not "Erfurt am Montag" (weekday filtered), "Leipzig in Sachsen ist"
+                # or "Talberg im Bereich der Pflege" (a genitive follows a noun, not a place)
+                if link[0] in ("ob", "am", "an", "im") and (nxt is None or not is_cap(nxt) or nxt.is_punct) \
+                        and not (nxt is not None and nxt.lower_ in ("der", "des", "eines", "einer")):
                     j += n + 1
                     linked = True
                 break
