@@ -20,7 +20,6 @@ from extractor.features.view import ArticleView
 from extractor.nlp.segmentation import sentence_evidence
 
 _EVIDENCE = 5
-_FLOOR = 0.4  # share of the partner threshold a second party needs when only one passes it
 
 
 @dataclass
@@ -102,11 +101,11 @@ def kept(view: ArticleView, coops: list[dict], extra: list = ()) -> list:
 
 def _partners(entities: list, partner_p: dict[int, float], threshold: float) -> list:
     """Entities over the threshold; a cooperation has two parties at least, so when fewer pass,
-    the next most likely join them if they are not far below it."""
+    the next most likely join them (whether it is a cooperation at all is the detection's call)."""
     chosen = [e for e in entities if partner_p[id(e)] >= threshold]
     if len(chosen) < 2:
         rest = sorted((e for e in entities if e not in chosen), key=lambda e: -partner_p[id(e)])
-        chosen += [e for e in rest[: 2 - len(chosen)] if partner_p[id(e)] >= threshold * _FLOOR]
+        chosen += rest[: 2 - len(chosen)]
         chosen.sort(key=entities.index)
     return chosen
 
