@@ -86,6 +86,15 @@ def test_list_members_share_the_first_members_head(nlp):
     assert [m["canonical"] for m in facts(doc)["inst"]] == ["KH Rheinfurt", "KH Nordhain", "KH Lindenau"]
 
 
+def test_list_members_share_the_words_before_the_first_members_town(nlp):
+    doc = nlp("Die KH Rheinfurt, Nordhain und Lindenau haben ein Kooperationsabkommen geschlossen.")
+    facts(doc)["inst"] = [{"start": 1, "end": 3, "canonical": "KH Rheinfurt", "kind": "hospital", "head": None,
+                           "place": None, "place_adj": None, "abbr": None, "modifiers": [], "source": "ner"}]
+    facts(doc)["cue"] = [{"start": 9, "end": 10, "group": "cue", "label": "strong"}]
+    StructureCandidates(is_town=lambda w: w in ("Rheinfurt", "Nordhain", "Lindenau"))(doc)
+    assert [m["canonical"] for m in facts(doc)["inst"]] == ["KH Rheinfurt", "KH Nordhain", "KH Lindenau"]
+
+
 def test_places_are_named_for_their_kind():
     s = StructureCandidates(is_town=lambda w: w == "Rheinfurt")
     assert s.place_name("Hessen") == "Land Hessen"

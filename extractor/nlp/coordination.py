@@ -125,6 +125,16 @@ class StructureCandidates:
             return f"Stadt {place}"
         return place
 
+    def _place_prefix(self, first: dict | None) -> str | None:
+        """The words before a town that ends the list's first member, when no head says so
+        ("KH" of "KH Talberg" found by the NER): the other members are houses in towns too."""
+        if not first or self.is_town is None:
+            return None
+        words = first["canonical"].split()
+        if len(words) < 2 or not self.is_town(words[-1]) or words[-1] in lexicons.countries():
+            return None
+        return " ".join(words[:-1])
+
     def _is_place(self, text: str, span: tuple[int, int], loc_spans: set[tuple[int, int]]) -> bool:
         return span in loc_spans or text in lexicons.regions() or (self.is_town is not None and self.is_town(text))
 
@@ -149,7 +159,7 @@ class StructureCandidates:
                 known = sum(1 for s, _ in members if s in mention_at)
                 if not known and not (cue and len(members) >= 3):
                     continue
-                prefix = _shared_head(mention_at.get(members[0][0]))
+                prefix = _shared_head(mention_at.get(members[0][0])) or self._place_prefix(mention_at.get(members[0][0]))
                 for s, e in members:
                     if s >= e or s in mention_at or any(k in taken for k in range(s, e)) or e - s > _MAX_ELEMENT:
                         continue

@@ -144,5 +144,6 @@ def is_network_name(name: str) -> bool:
 
 def join_name(parts: list[str]) -> str:
     """Words of a name as one string: "Emstal- Klinikverbund" closes up, a truncated compound
-    before "und" stays open ("Industrie- und Handelskammer")."""
-    return re.sub(r"\s+", " ", re.sub(r"- (?!(und|oder|sowie) )", "-", " ".join(parts))).strip()
+    before "und" stays open ("Industrie- und Handelskammer"), parentheses hug their words."""
+    joined = re.sub(r"\s+", " ", re.sub(r"- (?!(und|oder|sowie) )", "-", " ".join(parts))).strip()
+    return joined.replace("( ", "(").replace(" )", ")")

@@ -197,6 +197,8 @@ def add_spans(doc: Doc, spans: Sequence[tuple[int, int, str]]) -> None:
     taken = {k for m in facts(doc).get("inst", []) for k in range(m["start"], m["end"])} | blocked_tokens(doc)
     added = []
     for a, b, _ in spans:
+        if b < len(doc) and doc[b].text == ")" and sum(t.text == "(" for t in doc[a:b]) > sum(t.text == ")" for t in doc[a:b]):
+            b += 1  # "Talberg AG (Schweiz": the tagger left the parenthesis open
         if any(k in taken for k in range(a, b)):
             continue
         name, head, kind = canonical(doc, a, b)
