@@ -34,7 +34,7 @@ from extractor.decide.linear import LabelSet, LinearModel  # noqa: E402
 from extractor.documents import CleanDocument  # noqa: E402
 from extractor.features.article import article_features, with_parties  # noqa: E402
 from extractor.features.dates import sentence_entities, with_sentence_parties  # noqa: E402
-from extractor.features.neighbours import coordinated, with_neighbours  # noqa: E402
+from extractor.features.neighbours import coordinated, partner_list_features  # noqa: E402
 from extractor.features.view import build_view  # noqa: E402
 from extractor.nlp import loader  # noqa: E402
 from extractor.nlp.linear_chain import LinearChain, saved_path  # noqa: E402
@@ -169,10 +169,10 @@ class ArticleRows:
     status: str | None
     dates: list[dict]
     date_labels: list[int]
-    n_gold_dates: int = 0
-    neighbours: list[frozenset[int]] = field(default_factory=list)  # coordinated entities, per entity
-    kinds: list[str] = field(default_factory=list)  # per entity
-    date_entities: list[list[int]] = field(default_factory=list)  # per date candidate: the entities in its sentence
+    n_gold_dates: int
+    neighbours: list[frozenset[int]]  # per entity: the entities coordinated with it
+    kinds: list[str]  # per entity
+    date_entities: list[list[int]]  # per date candidate: the entities in its sentence
 
 
 def rows_for(doc, gold: dict, scorer) -> ArticleRows:
@@ -200,7 +200,7 @@ def rows_for(doc, gold: dict, scorer) -> ArticleRows:
 
 # --------------------------------------------------------------------------- models
 INNER = 3  # inner folds that choose a decision's threshold from the training part only
-GRID = np.round(np.arange(0.05, 0.81, 0.025), 3)
+GRID = np.round(np.arange(0.05, 0.81, 0.025), 3)  # thresholds 0.15-0.70: the grid's ends only fill windows
 C_LOGISTIC = 0.5  # inverse L2 strength of every logistic decision
 WINDOW = 4  # grid steps each side: a threshold is chosen by its neighbourhood's mean F1, not a lucky peak
 
@@ -239,8 +239,8 @@ def _smoothed_best(f1: Callable[[float], float]) -> float:
     """The grid threshold whose neighbourhood scores best: out-of-fold F1 curves are flat and
     jagged, so their single peak moves with every small change of the training data."""
     vals = np.array([f1(t) for t in GRID])
-    smooth = [vals[max(0, i - WINDOW) : i + WINDOW + 1].mean() for i in range(len(GRID))]
-    return float(GRID[int(np.argmax(smooth))])
+    smooth = np.convolve(vals, np.ones(2 * WINDOW + 1) / (2 * WINDOW + 1), mode="valid")  # full windows only
+    return float(GRID[WINDOW + int(np.argmax(smooth))])
 
 
 def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
@@ -252,7 +252,8 @@ def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
 
 
 def fit_binary(name: str, X: list[dict], y: list[int], groups: list[str] | None = None, C: float = C_LOGISTIC) -> LinearModel:
-    """Logistic regression; with `groups` (article ids), its threshold maximises F1 out of fold."""
+    """Logistic regression; with `groups` (article ids), its threshold maximises the smoothed
+    out-of-fold F1 (`_smoothed_best`)."""
     y = np.asarray(y)
     vec, clf = _fit(X, y, C)
     model = _linear(name, vec, clf, y)
@@ -264,7 +265,7 @@ def fit_binary(name: str, X: list[dict], y: list[int], groups: list[str] | None 
 def fit_pick_one(name: str, X: list[dict], y: list[int], groups: list[str], gold_counts: dict[str, int],
                  C: float = C_LOGISTIC) -> LinearModel:
     """A model that picks at most one candidate per article (its most likely one, when over the
-    threshold); the threshold maximises F1 over articles out of fold, where `gold_counts` holds
+    threshold); the threshold maximises the smoothed F1 over articles out of fold, where `gold_counts` holds
     the number of gold values per article (an article may have none)."""
     y = np.asarray(y)
     vec, clf = _fit(X, y, C)
@@ -287,7 +288,7 @@ def fit_pick_one(name: str, X: list[dict], y: list[int], groups: list[str], gold
 
 def fit_labels(name: str, X: list[dict], labels: list[set[str]], vocabulary: list[str], groups: list[str],
                C: float = C_LOGISTIC, shared_threshold: bool = True) -> LabelSet:
-    """One model per label; one threshold for all, maximising micro F1 out of fold."""
+    """One model per label; one threshold for all, maximising the smoothed micro F1 out of fold."""
     models, ys, ps = {}, [], []
     for label in vocabulary:
         y = np.array([int(label in ls) for ls in labels])
@@ -322,17 +323,17 @@ def fit_decisions(rows: list[ArticleRows], ids: list[str], version: str = "dev")
     detect_y = [a.detect for a in rows]
     detect = fit_binary("detect", article, detect_y, ids)
     coop = _oof(article, np.asarray(detect_y), ids, C_LOGISTIC)
-    partner_list = fit_binary("partner_list", [{**with_neighbours(r, n, p, a.neighbours, partner.threshold), "article_coop": c}
+    partner_list = fit_binary("partner_list", [partner_list_features(r, n, p, a.neighbours, partner.threshold, c)
                                                for a, p, c in zip(rows, first, coop) for n, r in enumerate(a.entity)], ent_y, ent_g)
-    pos = [(a, i, x) for a, i, x in zip(rows, ids, article) if a.detect]
-    types = fit_labels("types", [x for _, _, x in pos], [a.types for a, _, _ in pos], TYPES, [i for _, i, _ in pos])
-    with_status = [(a, i, x) for a, i, x in pos if a.status]
+    pos = [(a, i, x, p) for a, i, x, p in zip(rows, ids, article, first) if a.detect]
+    types = fit_labels("types", [x for _, _, x, _ in pos], [a.types for a, _, _, _ in pos], TYPES, [i for _, i, _, _ in pos])
+    with_status = [(a, i, x) for a, i, x, _ in pos if a.status]
     status = fit_labels("status", [x for _, _, x in with_status], [{a.status} for a, _, _ in with_status], STATUSES,
                         [i for _, i, _ in with_status], shared_threshold=False)
     date_X = [with_sentence_parties(r, [p[k] for k in ents], partner.threshold)
-              for a, p in zip(rows, first) if a.detect for r, ents in zip(a.dates, a.date_entities)]
-    date = fit_pick_one("date", date_X, [y for a, _, _ in pos for y in a.date_labels],
-                        [i for a, i, _ in pos for _ in a.dates], {i: a.n_gold_dates for a, i, _ in pos})
+              for a, _, _, p in pos for r, ents in zip(a.dates, a.date_entities)]
+    date = fit_pick_one("date", date_X, [y for a, _, _, _ in pos for y in a.date_labels],
+                        [i for a, i, _, _ in pos for _ in a.dates], {i: a.n_gold_dates for a, i, _, _ in pos})
     return Decisions(detect, partner, partner_list, institution, types, status, date, version=version)
 
 

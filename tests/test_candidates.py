@@ -56,8 +56,15 @@ def entity_names(nlp, text: str) -> list[str]:
          ["Evangelische Kirchengemeinde Talberg", "Klinik Nordhain"]),
         # a genitive after a linked word makes it a noun, not a place ("im Bereich der ...")
         ("Die Kreisverwaltung arbeitet mit dem Ortsverband Talberg im Bereich der Pflege.", ["Ortsverband Talberg"]),
-        # a brand written small before a legal form
+        # a brand written small before a legal form, not a rare adjective
         ("Die hafenova AG baut.", ["hafenova AG"]),
+        ("Die neugegründete Talberg Service GmbH baut.", ["Talberg Service GmbH"]),
+        # a compound head stays a unit of the house in its genitive
+        ("Das Leberzentrum des Universitätsklinikums Nordhain wächst.", ["Universitätsklinikum Nordhain"]),
+        # a caption's position in parentheses is no part of the name
+        ("Die Universität Rheinfurt (links) wächst.", ["Universität Rheinfurt"]),
+        # a name never ends in a truncated compound
+        ("Gemeinsam wollen die Unternehmen Innenraum- und Sicherheitstechnik entwickeln.", []),
     ],
 )
 def test_head_rules(nlp, text, expected):
@@ -159,6 +166,13 @@ def test_tagged_spans_never_overwrite_rule_mentions(nlp):
     assert [m["canonical"] for m in after if m["source"] != "crf"] == before
     assert [m["canonical"] for m in after if m["source"] == "crf"] == ["Aurelia Pflege"]
     assert facts(doc)["tagged"] == [[1, 3, "PART"], [4, 6, "ORG"]]  # the labels of rule mentions too
+
+
+def test_a_tagged_span_closes_the_parenthesis_it_opened(nlp):
+    doc = nlp("Wir arbeiten mit Aurelia (Schweiz) zusammen.")
+    add_spans(doc, [(3, 6, "PART")])  # "Aurelia ( Schweiz", without ")"
+    crf = [m for m in facts(doc)["inst"] if m["source"] == "crf"]
+    assert [(m["canonical"], m["end"]) for m in crf] == [("Aurelia (Schweiz)", 7)]
 
 
 @pytest.mark.parametrize(

@@ -43,6 +43,7 @@ def test_decisions_folder_round_trips(tmp_path):
     assert decide.available(tmp_path)
     back = decide.Decisions.from_dir(tmp_path)
     assert back.partner == zero and back.types == labels
+    assert sorted(f.stem for f in tmp_path.glob("*.json")) == sorted(decide.NAMES)  # the second stage too
     assert not decide.available(tmp_path / "missing")
 
 
@@ -120,3 +121,24 @@ def test_coordinated_organisations_see_each_others_first_stage_scores(nlp):
     assert f["nb_max"] == pytest.approx(0.1) and "nb_party" not in f
     assert f["list_max"] == pytest.approx(0.9) and f["list_n=2"] == 1.0 and f["own"] == 1.0
     assert with_neighbours({"own": 1.0}, k["Land Hessen"], first, nb, threshold=0.5) == {"own": 1.0}
+
+
+def test_the_likely_parties_feed_the_article_and_date_decisions():
+    from extractor.features.article import with_parties
+    from extractor.features.dates import with_sentence_parties
+
+    f = with_parties({"own": 1.0}, [0.2, 0.9, 0.6], 0.5, ["company", "hospital", "university"])
+    assert f["party_p1"] == 0.9 and f["party_p2"] == 0.6 and f["parties=2"] == 1.0
+    assert f["party_kind=hospital"] == f["party_kind=university"] == 1.0 and "party_kind=company" not in f
+    assert with_parties({}, [], 0.5, [])["parties=0"] == 1.0
+    d = with_sentence_parties({"prep=am": 1.0}, [0.4, 0.7], 0.5)
+    assert d == {"prep=am": 1.0, "sent_party_max": 0.7, "sent_parties=1": 1.0}
+
+
+def test_a_cooperation_takes_its_two_most_likely_parties():
+    from extractor.decide.article import _partners
+
+    a, b, c = object(), object(), object()
+    p = {id(a): 0.9, id(b): 0.05, id(c): 0.2}
+    assert _partners([a, b, c], p, 0.5) == [a, c]  # the second one joins however unsure, in text order
+    assert _partners([a, b, c], {id(a): 0.9, id(b): 0.8, id(c): 0.7}, 0.5) == [a, b, c]

@@ -60,3 +60,28 @@ def test_gold_names_are_projected_with_their_role():
     got = [(t.text, tag) for t, tag in zip(doc, tags) if tag != "O"]
     assert got == [("Kreisklinik", "B-PART"), ("Talberg", "I-PART"), ("KKT-Stiftung", "B-PART"),
                    ("Land", "B-ORG"), ("Talberg", "I-ORG")]
+
+
+def test_thresholds_follow_the_neighbourhood_not_a_lucky_peak():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import decision_training as dt
+
+    lone_peak = {round(float(t), 3): 0.5 for t in dt.GRID} | {0.7: 0.9}  # one jagged spike
+    plateau = {t: 0.8 for t in lone_peak if 0.3 <= t <= 0.45}
+    assert dt._smoothed_best(lambda t: plateau.get(round(float(t), 3), lone_peak[round(float(t), 3)])) in plateau
+    # a high end of the grid has no full window: it never wins on its own
+    edge = {t: 0.9 if t <= 0.1 else 0.5 for t in lone_peak}
+    assert dt._smoothed_best(lambda t: edge[round(float(t), 3)]) == pytest.approx(dt.GRID[dt.WINDOW])
+
+
+def test_rows_of_an_article_are_cut_back_in_order():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import numpy as np
+
+    import decision_training as dt
+
+    class Rows:  # only the entity count matters
+        def __init__(self, n):
+            self.entity = [{}] * n
+
+    assert dt.per_article([Rows(2), Rows(0), Rows(3)], np.arange(5.0)) == [[0.0, 1.0], [], [2.0, 3.0, 4.0]]

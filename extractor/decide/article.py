@@ -15,7 +15,7 @@ from extractor.features.article import article_features, with_parties
 from extractor.features.dates import date_candidates, date_features, sentence_entities, with_sentence_parties
 from extractor.assemble.cooperations import START_PREPS
 from extractor.features.entities import context, entity_features
-from extractor.features.neighbours import coordinated, with_neighbours
+from extractor.features.neighbours import coordinated, partner_list_features
 from extractor.features.view import ArticleView
 from extractor.nlp.segmentation import sentence_evidence
 
@@ -68,13 +68,12 @@ def decide(view: ArticleView, rule_is_coop: bool, rule_coops: list[dict], models
     art = with_parties(article_features(view, rule_is_coop, rule_coops), first, models.partner.threshold,
                        [e.kind for e in view.entities])
     coop_p = models.detect.proba(art)
-    partner_p = {id(e): models.partner_list.proba({**with_neighbours(r, k, first, neighbours, models.partner.threshold),
-                                                    "article_coop": coop_p})
+    partner_p = {id(e): models.partner_list.proba(partner_list_features(r, k, first, neighbours, models.partner.threshold, coop_p))
                  for k, (e, r) in enumerate(zip(view.entities, rows))}
     partners = _partners(view.entities, partner_p, models.partner_list.threshold)
     keep = [e for e in view.entities if inst_p[id(e)] >= models.institution.threshold]
     coops: list[dict] = []
-    if coop_p >= models.detect.threshold and len(partners) >= 2:
+    if coop_p >= models.detect.threshold and len(partners) >= 2:  # fewer only when the article names fewer
         coops = _group(view, rule_coops, partners)
     if coops:
         main = coops[0]

@@ -18,8 +18,7 @@ def coordinated(view: ArticleView) -> list[frozenset[int]]:
     """Per entity (by index): the entities whose mentions stand directly next to one of its
     mentions, joined by "und", "sowie", "," or "&" (an article may follow the coordinator)."""
     doc = view.doc
-    owner = {id(m): k for k, e in enumerate(view.entities) for m in e.mentions}
-    by_start = {m["start"]: owner[id(m)] for m in view.mentions if id(m) in owner}
+    by_start = {m["start"]: k for k, e in enumerate(view.entities) for m in e.mentions}
     nb: list[set[int]] = [set() for _ in view.entities]
     for k, e in enumerate(view.entities):
         for m in e.mentions:
@@ -30,7 +29,8 @@ def coordinated(view: ArticleView) -> list[frozenset[int]]:
     return [frozenset(s) for s in nb]
 
 
-def _chain(neighbours: Sequence[frozenset[int]], k: int) -> set[int]:
+def _enumeration(neighbours: Sequence[frozenset[int]], k: int) -> set[int]:
+    """The other members of k's whole enumeration: every entity reachable through neighbours."""
     seen, todo = {k}, [k]
     while todo:
         for n in neighbours[todo.pop()]:
@@ -54,8 +54,15 @@ def with_neighbours(row: dict[str, float], k: int, first: Sequence[float], neigh
     f[f"nb_n={min(3, len(direct))}"] = 1.0
     if best >= threshold:
         f["nb_party"] = 1.0
-    chain = [first[n] for n in _chain(neighbours, k)]
+    chain = [first[n] for n in _enumeration(neighbours, k)]
     f["list_max"] = max(chain)
     f["list_mean"] = sum(chain) / len(chain)
     f[f"list_n={min(5, len(chain))}"] = 1.0
     return f
+
+
+def partner_list_features(row: dict[str, float], k: int, first: Sequence[float], neighbours: Sequence[frozenset[int]],
+                          threshold: float, coop: float) -> dict[str, float]:
+    """What the second-stage partner model reads, at training and at run time alike: the
+    organisation's features, its neighbours' first-stage scores and the article's cooperation score."""
+    return {**with_neighbours(row, k, first, neighbours, threshold), "article_coop": coop}

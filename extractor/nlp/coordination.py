@@ -99,12 +99,18 @@ class _Words:
         return out
 
 
-def _shared_head(first: dict | None) -> str | None:
+def _shared_head(first: dict | None, is_town=None) -> str | None:
     """The head words a list's first member puts before its place ("KH" of "KH Talberg",
-    "Städtisches Klinikum" of "Städtisches Klinikum Lüneburg"), if it is a house in a place."""
-    if not first or not first.get("head") or not first.get("place"):
+    "Städtisches Klinikum" of "Städtisches Klinikum Lüneburg"), if it is a house in a place. Without
+    a head (an NER name), a town as its last word is the place."""
+    if not first:
         return None
-    name, place = first["canonical"], first["place"]
+    name, place = first["canonical"], first.get("place")
+    if not first.get("head") or not place:
+        last = name.split()[-1] if " " in name else None
+        if first.get("head") or last is None or is_town is None or not is_town(last) or last in lexicons.countries():
+            return None
+        place = last
     if not name.endswith(" " + place):
         return None
     return name[: -len(place) - 1] or None
@@ -125,16 +131,6 @@ class StructureCandidates:
             return f"Stadt {place}"
         return place
 
-    def _place_prefix(self, first: dict | None) -> str | None:
-        """The words before a town that ends the list's first member, when no head says so
-        ("KH" of "KH Talberg" found by the NER): the other members are houses in towns too."""
-        if not first or self.is_town is None:
-            return None
-        words = first["canonical"].split()
-        if len(words) < 2 or not self.is_town(words[-1]) or words[-1] in lexicons.countries():
-            return None
-        return " ".join(words[:-1])
-
     def _is_place(self, text: str, span: tuple[int, int], loc_spans: set[tuple[int, int]]) -> bool:
         return span in loc_spans or text in lexicons.regions() or (self.is_town is not None and self.is_town(text))
 
@@ -148,18 +144,18 @@ class StructureCandidates:
         places = [e for e in doc.ents if e.label_ == "LOC"]
         loc_spans = {(e.start, e.end) for e in places}
         added: list[InstMention] = []
-        words = _Words(doc)
+        scan = _Words(doc)
         for sent in doc.sents:
             if any(t.i in blocked for t in sent[:1]):
                 continue
             cue = any(sent.start <= c < sent.end for c in cue_tokens)
             if not cue and not any(k in mention_at for k in range(sent.start, sent.end)):
                 continue  # a list counts with a known member or in a cue sentence
-            for members in words.lists(sent.start, sent.end, mention_at):
+            for members in scan.lists(sent.start, sent.end, mention_at):
                 known = sum(1 for s, _ in members if s in mention_at)
                 if not known and not (cue and len(members) >= 3):
                     continue
-                prefix = _shared_head(mention_at.get(members[0][0])) or self._place_prefix(mention_at.get(members[0][0]))
+                prefix = _shared_head(mention_at.get(members[0][0]), self.is_town)
                 for s, e in members:
                     if s >= e or s in mention_at or any(k in taken for k in range(s, e)) or e - s > _MAX_ELEMENT:
                         continue

@@ -76,7 +76,8 @@ class InstitutionFinder:
         taken: set[int] = set()
 
         def add(m: InstMention) -> None:
-            if any(k in taken for k in range(m.start, m.end)):
+            # a name never ends in a truncated compound ("die Unternehmen Innenraum- und ...")
+            if any(k in taken for k in range(m.start, m.end)) or texts[m.end - 1].endswith("-"):
                 return
             found.append(m)
             taken.update(range(m.start, m.end))
@@ -94,8 +95,7 @@ class InstitutionFinder:
         for m in self._after_descriptor(doc, taken, blocked):
             add(m)
         found.sort(key=lambda m: m.start)
-        # a name never ends in a truncated compound ("die Unternehmen Innenraum- und ...")
-        return [m for m in found if not any(k in blocked for k in range(m.start, m.end)) and not texts[m.end - 1].endswith("-")]
+        return [m for m in found if not any(k in blocked for k in range(m.start, m.end))]
 
     # -- head nouns ---------------------------------------------------------------------------
     def _from_head(self, doc: Doc, i: int) -> list[InstMention]:
@@ -146,8 +146,8 @@ class InstitutionFinder:
             k = self._for_complement(doc, end + 1, limit)
             if k > end + 1:
                 end = k
-        if end + 1 < limit and doc[end].lower_ in ("der", "des"):
-            end = self._parent_unit(doc, end + 1, limit) or end
+        if end + 1 < limit and doc[end].lower_ in ("der", "des") and not head.suffix_of_compound:
+            end = self._parent_unit(doc, end + 1, limit) or end  # a compound ("Leberzentrum des X") is a unit of X
         if end + 1 < limit and doc[end].lower_ == "zu" and is_namepart(doc[end + 1]):
             end += 1  # "Universität zu Talberg"
         p_end = place_run(doc, end, limit)

@@ -48,9 +48,13 @@ def is_namepart(tok: Token, *, allow_heads: bool = False) -> bool:
 
 def lower_brand(tok: Token) -> bool:
     """A lower-case word that is rare in German text ("degewo", "badenova", "kbo-Inn-Salzach"): a brand
-    written small, which can start a company name."""
+    written small, which can start a company name; not a rare inflected adjective ("neugegründete")."""
     text = tok.text
-    return len(text) >= 3 and text[:1].islower() and text.replace("-", "").isalnum() and rare(text)
+    return len(text) >= 3 and text[:1].islower() and text.replace("-", "").isalnum() and not _INFLECTED.search(text) \
+        and rare(text)
+
+
+_INFLECTED = re.compile(r"(e|en|er|es|em)$")
 
 
 def rare(word: str) -> bool:
@@ -104,7 +108,7 @@ def place_run(doc: Doc, i: int, limit: int) -> int:
     while j < limit:
         tok = doc[j]
         saint = doc[j - 1].text in _SAINT
-        if j - i < 3 and is_namepart(tok) and (saint or not looks_like_person_start(doc, j) and tok.text not in lexicons.first_names()) \
+        if j - i < 3 and is_namepart(tok) and (saint or (not looks_like_person_start(doc, j) and tok.text not in lexicons.first_names())) \
                 and not (j + 1 < limit and doc[j + 1].lower_ in ("des", "der", "eines", "einer")):
             j += 1  # "Schloss Hohenfels", "Teleintensivmedizin Bayern"; not "Talberg Teil des Netzwerks"
             continue
