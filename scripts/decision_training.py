@@ -254,12 +254,23 @@ def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
 def fit_binary(name: str, X: list[dict], y: list[int], groups: list[str] | None = None, C: float = C_LOGISTIC) -> LinearModel:
     """Logistic regression; with `groups` (article ids), its threshold maximises the smoothed
     out-of-fold F1 (`_smoothed_best`)."""
+    if groups is None:
+        y = np.asarray(y)
+        vec, clf = _fit(X, y, C)
+        return _linear(name, vec, clf, y)
+    return fit_binary_scored(name, X, y, groups, C)[0]
+
+
+def fit_binary_scored(name: str, X: list[dict], y: list[int], groups: list[str], C: float = C_LOGISTIC) -> tuple[LinearModel, np.ndarray]:
+    """`fit_binary` with groups, and the out-of-fold scores its threshold was chosen on: the
+    stacked decisions read them, so they are computed once."""
     y = np.asarray(y)
     vec, clf = _fit(X, y, C)
     model = _linear(name, vec, clf, y)
-    if groups is not None and clf is not None:
-        model = replace(model, threshold=_best_threshold(y, _oof(X, y, groups, C)))
-    return model
+    if clf is None:
+        return model, np.full(len(y), float(y[0]) if len(y) else 0.0)
+    scores = _oof(X, y, groups, C)
+    return replace(model, threshold=_best_threshold(y, scores)), scores
 
 
 def fit_pick_one(name: str, X: list[dict], y: list[int], groups: list[str], gold_counts: dict[str, int],
@@ -316,13 +327,12 @@ def fit_decisions(rows: list[ArticleRows], ids: list[str], version: str = "dev")
     ent_X = [r for a in rows for r in a.entity]
     ent_g = [i for a, i in zip(rows, ids) for _ in a.entity]
     ent_y = [y for a in rows for y in a.partner]
-    partner = fit_binary("partner", ent_X, ent_y, ent_g)
-    first = per_article(rows, _oof(ent_X, np.asarray(ent_y), ent_g, C_LOGISTIC))  # stacking: out of fold
+    partner, partner_oof = fit_binary_scored("partner", ent_X, ent_y, ent_g)
+    first = per_article(rows, partner_oof)  # stacking: out of fold
     institution = fit_binary("institution", ent_X, [y for a in rows for y in a.institution], ent_g)
     article = [with_parties(a.article, p, partner.threshold, a.kinds) for a, p in zip(rows, first)]
     detect_y = [a.detect for a in rows]
-    detect = fit_binary("detect", article, detect_y, ids)
-    coop = _oof(article, np.asarray(detect_y), ids, C_LOGISTIC)
+    detect, coop = fit_binary_scored("detect", article, detect_y, ids)
     partner_list = fit_binary("partner_list", [partner_list_features(r, n, p, a.neighbours, partner.threshold, c)
                                                for a, p, c in zip(rows, first, coop) for n, r in enumerate(a.entity)], ent_y, ent_g)
     pos = [(a, i, x, p) for a, i, x, p in zip(rows, ids, article, first) if a.detect]
