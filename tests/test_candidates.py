@@ -65,6 +65,10 @@ def entity_names(nlp, text: str) -> list[str]:
         ("Die Universität Rheinfurt (links) wächst.", ["Universität Rheinfurt"]),
         # a name never ends in a truncated compound
         ("Gemeinsam wollen die Unternehmen Innenraum- und Sicherheitstechnik entwickeln.", []),
+        # a compound descriptor describes the name after it; a compound club names itself
+        ("Der Wiener Baukonzern Talag und der Förderverein Nordhain helfen.", ["Talag", "Förderverein Nordhain"]),
+        # a foundation named after a person keeps the first name; a role before it is no part of it
+        ("Die Dietmar Talmann Stiftung fördert.", ["Dietmar Talmann Stiftung"]),
     ],
 )
 def test_head_rules(nlp, text, expected):
@@ -100,6 +104,22 @@ def test_list_members_share_the_words_before_the_first_members_town(nlp):
     facts(doc)["cue"] = [{"start": 9, "end": 10, "group": "cue", "label": "strong"}]
     StructureCandidates(is_town=lambda w: w in ("Rheinfurt", "Nordhain", "Lindenau"))(doc)
     assert [m["canonical"] for m in facts(doc)["inst"]] == ["KH Rheinfurt", "KH Nordhain", "KH Lindenau"]
+
+
+def test_the_lines_of_a_bulleted_list_are_whole_names(nlp):
+    from extractor.nlp.bullets import bullet_lists
+
+    doc = nlp("Die Gründungsmitglieder:\n- Klinikum Talberg am See KU (AöR)\n- Nordhain GmbH\n"
+              "- Kliniken Wernau gGmbH, Lindenau\n- Aurelia\nDanach folgt der Text.\n"
+              "• Ein Satz mit einem Verb steht hier\n• Zweiter Punkt\n")
+    lists = bullet_lists(doc)
+    assert [[doc[s:e].text for s, e in items] for items in lists] == [
+        ["Klinikum Talberg am See KU", "Nordhain GmbH", "Kliniken Wernau gGmbH", "Aurelia"]]  # two lines make no list
+    StructureCandidates()(doc)
+    found = {m["canonical"]: m["source"] for m in facts(doc)["inst"]}
+    assert {"Klinikum Talberg am See KU", "Nordhain GmbH", "Kliniken Wernau gGmbH"} <= set(found)
+    assert found["Aurelia"] == "list"
+    assert facts(doc)["bullets"] == [[list(span) for span in lists[0]]]
 
 
 def test_places_are_named_for_their_kind():
@@ -216,6 +236,17 @@ def test_towns_of_two_words_share_the_head(nlp):
     shipped = Pipeline(Settings(model="shipped", decisions=False)).nlp
     s = make_structure(shipped, "coopx_structure")
     assert s.is_town("Bad Oldesloe") and s.is_town("Lübeck") and not s.is_town("Kooperationsvertrag")
+
+
+def test_the_town_after_in_names_a_house_without_a_name_of_its_own():
+    """The NER marks the town; a house with a name of its own or none at all does not take it."""
+    from extractor.pipeline import Pipeline
+    from extractor.settings import Settings
+
+    shipped = Pipeline(Settings(model="shipped", decisions=False)).nlp
+    assert names(shipped, "Die Akademie für Pflege in Rostock und die Lindenau-Universität in Kassel forschen.") == [
+        "Akademie für Pflege in Rostock", "Lindenau-Universität"]
+    assert names(shipped, "Ein Institut in Rostock forscht.") == []
 
 
 def test_entity_features_say_how_common_a_name_is(nlp):

@@ -123,6 +123,26 @@ def test_coordinated_organisations_see_each_others_first_stage_scores(nlp):
     assert with_neighbours({"own": 1.0}, k["Land Hessen"], first, nb, threshold=0.5) == {"own": 1.0}
 
 
+def test_the_lines_of_a_bulleted_list_are_neighbours(rules_pipeline):
+    from extractor.features.entities import context, entity_features
+    from extractor.features.neighbours import coordinated
+    from extractor.features.view import build_view
+    from extractor.nlp.coordination import StructureCandidates
+
+    doc = rules_pipeline.nlp("Die Kreisklinik Talberg gründet ein Netzwerk. Die Mitglieder:\n• Klinikum Nordhain\n• Aurelia GmbH\n"
+              "• Universität Lindenau\nDas Land Hessen fördert es.")
+    StructureCandidates()(doc)
+    view = build_view(doc)
+    names = [e.name for e in view.entities]
+    k = {n: names.index(n) for n in ("Klinikum Nordhain", "Aurelia GmbH", "Universität Lindenau", "Kreisklinik Talberg")}
+    nb = coordinated(view)
+    assert nb[k["Aurelia GmbH"]] == {k["Klinikum Nordhain"], k["Universität Lindenau"]}
+    assert nb[k["Kreisklinik Talberg"]] == set()
+    ctx = context(view, [])
+    assert entity_features(view, view.entities[k["Aurelia GmbH"]], ctx).get("bulleted") == 1.0
+    assert "bulleted" not in entity_features(view, view.entities[k["Kreisklinik Talberg"]], ctx)
+
+
 def test_the_likely_parties_feed_the_article_and_date_decisions():
     from extractor.features.article import with_parties
     from extractor.features.dates import with_sentence_parties

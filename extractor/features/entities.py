@@ -50,6 +50,7 @@ class _Context:
     cue_counts: list[int]  # cue sentences per entity, most first
     staff: Counter
     tagged: list  # [start, end, label] of the press-text tagger's spans
+    bullets: set[int]  # first tokens of the names on the lines of bulleted lists
 
 
 def _salience(view: ArticleView) -> dict[int, tuple[int, int, int]]:
@@ -74,6 +75,7 @@ def context(view: ArticleView, rule_coops: list[dict]) -> _Context:
         cue_counts=sorted((v[0] for v in sal.values()), reverse=True),
         staff=Counter(id(e) for e in view.affiliations),
         tagged=view.facts.get("tagged", []),
+        bullets={s for items in view.facts.get("bullets", []) for s, _ in items},
     )
 
 
@@ -175,6 +177,8 @@ def entity_features(view: ArticleView, entity, ctx: _Context) -> dict[str, float
             seen.add("quoted")
         if a == 0 or doc[a - 1].is_space or "\n" in doc[a - 1].text_with_ws:
             seen.add("line_start")
+        if a in ctx.bullets:
+            seen.add("bulleted")
     for key in seen:
         f[key] = 1.0
     # the name itself

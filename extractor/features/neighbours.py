@@ -16,7 +16,8 @@ from extractor.features.view import ArticleView
 
 def coordinated(view: ArticleView) -> list[frozenset[int]]:
     """Per entity (by index): the entities whose mentions stand directly next to one of its
-    mentions, joined by "und", "sowie", "," or "&" (an article may follow the coordinator)."""
+    mentions, joined by "und", "sowie", "," or "&" (an article may follow the coordinator), or on
+    the next line of a bulleted list."""
     doc = view.doc
     by_start = {m["start"]: k for k, e in enumerate(view.entities) for m in e.mentions}
     nb: list[set[int]] = [set() for _ in view.entities]
@@ -26,6 +27,12 @@ def coordinated(view: ArticleView) -> list[frozenset[int]]:
             if j is not None and by_start[j] != k:
                 nb[k].add(by_start[j])
                 nb[by_start[j]].add(k)
+    for items in view.facts.get("bullets", []):
+        listed = [by_start[s] for s, _ in items if s in by_start]
+        for a, b in zip(listed, listed[1:]):
+            if a != b:
+                nb[a].add(b)
+                nb[b].add(a)
     return [frozenset(s) for s in nb]
 
 

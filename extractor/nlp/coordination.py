@@ -21,7 +21,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractor.nlp import labels, lexicons
-from extractor.nlp.docdata import add_mentions, facts, words
+from extractor.nlp.bullets import bullet_lists
+from extractor.nlp.docdata import add_mentions, facts, set_mentions, words
 from extractor.nlp.docdata import blocked as blocked_tokens
 from extractor.nlp.mentions import InstMention
 from extractor.nlp.names import looks_like_person_start
@@ -134,10 +135,34 @@ class StructureCandidates:
     def _is_place(self, text: str, span: tuple[int, int], loc_spans: set[tuple[int, int]]) -> bool:
         return span in loc_spans or text in lexicons.regions() or (self.is_town is not None and self.is_town(text))
 
+    @staticmethod
+    def _whole_lines(doc: Doc, mentions: list[dict], taken: set[int]) -> list[dict]:
+        """Mentions for the names of bulleted lists (kept as `facts(doc)["bullets"]`): a line's one
+        mention takes the whole name, a line without any becomes a candidate (source "list")."""
+        out = list(mentions)
+        lists = facts(doc)["bullets"] = [[[s, e] for s, e in items] for items in bullet_lists(doc)]
+        for s, e in (item for items in lists for item in items):
+            if any(k in taken for k in range(s, e)):
+                continue
+            inside = [n for n, m in enumerate(out) if m["start"] < e and s < m["end"]]
+            if len(inside) > 1 or any(out[n]["start"] < s or out[n]["end"] > e for n in inside):
+                continue  # two names on the line, or a mention across its edge
+            text = doc[s:e].text
+            if inside:
+                out[inside[0]] = dict(out[inside[0]], start=s, end=e, canonical=text)
+                continue
+            head = next((h for h in map(lexicons.heads().lookup, words(doc)[0][s:e]) if h is not None), None)
+            out.append(InstMention(s, e, text, head.kind if head else "other", head.base if head else None,
+                                   source="list").as_dict())
+        if len(out) != len(mentions) or any(a is not b for a, b in zip(out, mentions)):
+            set_mentions(doc, sorted(out, key=lambda m: m["start"]))
+        return facts(doc)["inst"]
+
     def __call__(self, doc: Doc) -> Doc:
         f = facts(doc)
-        mentions = f.setdefault("inst", [])
         blocked = blocked_tokens(doc)
+        people = {k for m in f.get("person", []) for k in range(m["start"], m["end"])}
+        mentions = self._whole_lines(doc, f.setdefault("inst", []), blocked | people)
         cue_tokens = {c["start"] for c in f.get("cue", []) if c["group"] in _CUE_GROUPS}
         taken = {k for m in [*mentions, *f.get("person", [])] for k in range(m["start"], m["end"])}
         mention_at = {m["start"]: m for m in mentions}

@@ -48,6 +48,14 @@ def _after_aside(doc: Doc, k: int, limit: int) -> int:
     return k
 
 
+def _located(doc: Doc, k: int, limit: int) -> int:
+    """End of the place the NER marks at k (a town or region, not a country), else k."""
+    for e in doc.ents:
+        if e.start == k and e.label_ == "LOC" and e.end <= limit and e.text not in lexicons.countries():
+            return e.end
+    return k
+
+
 def _truncated_pair(doc: Doc, j: int, sent_start: int) -> bool:
     """Tokens j-2, j-1 are "Mühlen-" "und": a truncated compound coordinated with the next word."""
     return j - 2 >= sent_start and doc[j - 1].lower_ in ("und", "oder") and len(doc[j - 2].text) > 2 \
@@ -126,6 +134,10 @@ class InstitutionFinder:
             if prev.is_lower and lexicons.is_name_adjective(prev.text):
                 j -= 1  # "die evangelische Kirchengemeinde Talberg": the adjective names it too
                 continue
+            if j == i - 1 and prev.text in lexicons.first_names() and is_cap(doc[j]) \
+                    and (j - 2 < sent.start or doc[j - 2].lower_ in ARTICLES or doc[j - 2].lower_ in PREPOSITIONS):
+                j -= 1  # "die Dietmar Talmann Stiftung": named after a person
+                break
             if not is_namepart(prev) or looks_like_person_start(doc, j - 1):
                 break
             if j - 1 == sent.start and not ADJ.match(prev.text) and not prev.text.endswith("er") \
@@ -154,6 +166,11 @@ class InstitutionFinder:
         if p_end > end:
             place = doc[end:p_end].text
             end = p_end
+        elif not head.plural and self._unnamed(doc, j, i, tok) and end + 1 < limit and doc[end].lower_ == "in" \
+                and (mods or end > i + 1 or (head.suffix_of_compound and head.kind == "public_authority")):
+            k = _located(doc, end + 1, limit)
+            if k > end + 1:  # "die Hochschule für Musik in Talberg", "das Krankenhaus in Wernau": the town names the house
+                place, end = doc[end + 1 : k].text, k
         mentions: list[InstMention] = []
         # coordinated plural: "Universitätskliniken Talberg und Nordhain", "Sanovia Kliniken in Wernau und Borna"
         if head.plural:
@@ -203,15 +220,21 @@ class InstitutionFinder:
                 place_adj, place, mods = mods[-1], stem, mods[:-1]
                 canon = self._canonical(mods, head, None, stem)
                 return [InstMention(j, end, canon, self._kind(mods, head, canon), head.base, None, place_adj, modifiers=mods)]
-        if not mods and end > i + 1 and lexicons.is_descriptor(tok.text) and is_cap(doc[i + 1]) \
-                and self._names_itself(doc[i + 1 : end]):
-            # "der Verein Palliativnetz Altmark": the descriptor is not part of the name, but
-            # "der Verein Waldzeit" is the name itself
+        if end > i + 1 and is_cap(doc[i + 1]) and (lexicons.describing_compound(tok.text) or (
+                not mods and lexicons.is_descriptor(tok.text) and self._names_itself(doc[i + 1 : end]))):
+            # "der Verein Palliativnetz Altmark", "der Wiener Baukonzern Talag": the descriptor is not
+            # part of the name, but "der Verein Waldzeit" is the name itself
             canon = doc[i + 1 : end].text
             kind = "network" if is_network_name(canon) else head.kind
             return [InstMention(i + 1, end, canon, kind, None, place, modifiers=[])]
         canon = self._canonical(mods, head, doc[i + 1 : end].text if end > i + 1 else None, None)
         return [InstMention(j, end, canon, self._kind(mods, head, canon), head.base, place, place_adj, modifiers=mods)]
+
+    @staticmethod
+    def _unnamed(doc: Doc, j: int, i: int, tok) -> bool:
+        """A head with adjectives only ("Städtisches Klinikum", "Kassenärztliche Vereinigung"): no
+        brand, person or place of its own."""
+        return not proper_compound(tok.text) and all(ADJ.match(t.text) and not t.text.endswith("er") for t in doc[j:i])
 
     def _names_itself(self, span) -> bool:
         """A complement that is an organisation's name on its own: it has its own head noun."""

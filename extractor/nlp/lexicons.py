@@ -219,6 +219,14 @@ def is_descriptor(word: str) -> bool:
     return any(low.endswith(d) for d in descriptors())
 
 
+@lru_cache(maxsize=100_000)
+def describing_compound(word: str) -> bool:
+    """A compound descriptor ("Baukonzern", "Medizintechnikhersteller"): it describes the name after
+    it and is never part of it; a compound club ("Förderverein") names itself."""
+    low = word.lower()
+    return any(low.endswith(d) and len(low) > len(d) + 2 and d != "verein" for d in descriptors())
+
+
 @lru_cache(maxsize=1)
 def media() -> frozenset[str]:
     """News agencies and media named in credits ("(dpa)", "Foto: AFP")."""

@@ -1,0 +1,65 @@
+"""Bulleted lists of names: "Die Gründungsmitglieder: • Klinikum A gGmbH • Kliniken B AG • ...".
+
+Press releases list members, partners and founders line by line. A line of such a list holds one
+name as a whole, also where the name rules see less ("Klinikum Talberg am See KU") or nothing
+(a brand without a head noun). Remarks after the name stay out: "(AöR)", "(Schweden)", ", Talberg".
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+from extractor.nlp.docdata import words
+
+BULLETS = frozenset("• - * ▪ · – ► ‣ ○ ◦".split())
+MIN_LINES = 3  # a list, not a dash that opens a single line
+MAX_ITEM = 8  # tokens: a name, not a sentence
+_REMARK = frozenset({"(", ",", ":", ";", "|"})
+_LOWER_MAX = 4  # longer lower-case words are verbs and nouns of a sentence, not a name's "am", "der", "für"
+
+
+def _lines(texts: list[str]) -> list[tuple[int, int]]:
+    """Token ranges of the text's lines (without the line breaks)."""
+    out, start = [], 0
+    for k, t in enumerate(texts):
+        if "\n" in t:
+            out.append((start, k))
+            start = k + 1
+    out.append((start, len(texts)))
+    return out
+
+
+def _item(texts: list[str], s: int, e: int) -> tuple[int, int] | None:
+    """The name at the start of a list line s:e, or None when the line is no name."""
+    k = s
+    while k < e and texts[k] not in _REMARK:
+        k += 1
+    while k > s and not texts[k - 1].strip():
+        k -= 1
+    if k == s or k - s > MAX_ITEM or not texts[s][:1].isupper():
+        return None
+    if any(t.islower() and len(t) > _LOWER_MAX for t in texts[s:k]):
+        return None
+    return s, k
+
+
+def bullet_lists(doc: Doc) -> list[list[tuple[int, int]]]:
+    """(start, end) of the names that stand alone on the lines of bulleted lists (runs of at
+    least `MIN_LINES` lines opened by the same bullet), one list per run."""
+    texts = words(doc)[0]
+    marked = []  # (line number, bullet, first token after it, line end)
+    for n, (s, e) in enumerate(_lines(texts)):
+        while s < e and not texts[s].strip():
+            s += 1
+        if s < e and texts[s] in BULLETS:
+            marked.append((n, texts[s], s + 1, e))
+    out: list[list[tuple[int, int]]] = []
+    run: list[tuple[int, str, int, int]] = []
+    for line in [*marked, (-2, "", 0, 0)]:
+        if run and (line[0] != run[-1][0] + 1 or line[1] != run[-1][1]):
+            items = [span for _, _, s, e in run if (span := _item(texts, s, e))] if len(run) >= MIN_LINES else []
+            if items:
+                out.append(items)
+            run = []
+        run.append(line)
+    return out
