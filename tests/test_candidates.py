@@ -67,7 +67,10 @@ def entity_names(nlp, text: str) -> list[str]:
         ("Gemeinsam wollen die Unternehmen Innenraum- und Sicherheitstechnik entwickeln.", []),
         # a compound descriptor describes the name after it; a compound club names itself
         ("Der Wiener Baukonzern Talag und der Förderverein Nordhain helfen.", ["Talag", "Förderverein Nordhain"]),
-        # a foundation named after a person keeps the first name; a role before it is no part of it
+        # plural houses of the areas named after them
+        ("Die Sportbünde der Kreise Rheinfurt und Nordhain planen.", ["Sportbund Rheinfurt", "Sportbund Nordhain"]),
+        ("Die Verwaltungen der Kreise planen.", []),
+        # a foundation named after a person keeps the first name
         ("Die Dietmar Talmann Stiftung fördert.", ["Dietmar Talmann Stiftung"]),
     ],
 )

@@ -179,6 +179,11 @@ class InstitutionFinder:
                 k = place_run(doc, start_places + 1, limit)
                 if k > start_places + 1:
                     place, end = doc[start_places + 1 : k].text, k
+            elif place is None and start_places + 2 < limit and doc[start_places].lower_ == "der":
+                area = self.heads.lookup(doc[start_places + 1].text)
+                k = place_run(doc, start_places + 2, limit)
+                if area is not None and area.plural and area.base in _LOCATION_HEADS and k > start_places + 2:
+                    place, end = doc[start_places + 2 : k].text, k  # "die Sportbünde der Kreise Talberg und Nordhain"
             if place is not None:
                 spans = [(i, end, place)]
                 k = _after_aside(doc, end, limit)
