@@ -67,9 +67,13 @@ def entity_names(nlp, text: str) -> list[str]:
         ("Gemeinsam wollen die Unternehmen Innenraum- und Sicherheitstechnik entwickeln.", []),
         # a compound descriptor describes the name after it; a compound club names itself
         ("Der Wiener Baukonzern Talag und der Förderverein Nordhain helfen.", ["Talag", "Förderverein Nordhain"]),
+        ("Die Aktie des Wiener Baukonzerns Talag steigt.", ["Talag"]),
         # plural houses of the areas named after them
         ("Die Sportbünde der Kreise Rheinfurt und Nordhain planen.", ["Sportbund Rheinfurt", "Sportbund Nordhain"]),
-        ("Die Verwaltungen der Kreise planen.", []),
+        ("Die Sportbünde der Kreise planen.", []),
+        # ... but the towns of a district are not named for it: the districts are named
+        ("Die Gemeinden der Kreise Rheinfurt und Nordhain planen.", ["Kreis Rheinfurt", "Kreis Nordhain"]),
+        ("In den Kreisen Rheinfurt und Nordhain wird gebaut.", []),
         # a foundation named after a person keeps the first name
         ("Die Dietmar Talmann Stiftung fördert.", ["Dietmar Talmann Stiftung"]),
     ],
@@ -113,16 +117,23 @@ def test_the_lines_of_a_bulleted_list_are_whole_names(nlp):
     from extractor.nlp.bullets import bullet_lists
 
     doc = nlp("Die Gründungsmitglieder:\n- Klinikum Talberg am See KU (AöR)\n- Nordhain GmbH\n"
-              "- Kliniken Wernau gGmbH, Lindenau\n- Aurelia\nDanach folgt der Text.\n"
+              "- Kliniken Wernau gGmbH, Lindenau\n- Aurelia\n- Der Baukonzern Talag.\nDanach folgt der Text.\n"
               "• Ein Satz mit einem Verb steht hier\n• Zweiter Punkt\n")
     lists = bullet_lists(doc)
-    assert [[doc[s:e].text for s, e in items] for items in lists] == [
-        ["Klinikum Talberg am See KU", "Nordhain GmbH", "Kliniken Wernau gGmbH", "Aurelia"]]  # two lines make no list
+    assert [[doc[s:e].text for s, e in items] for items in lists] == [  # two lines make no list
+        ["Klinikum Talberg am See KU", "Nordhain GmbH", "Kliniken Wernau gGmbH", "Aurelia", "Baukonzern Talag"]]
     StructureCandidates()(doc)
     found = {m["canonical"]: m["source"] for m in facts(doc)["inst"]}
-    assert {"Klinikum Talberg am See KU", "Nordhain GmbH", "Kliniken Wernau gGmbH"} <= set(found)
+    assert {"Klinikum Talberg am See KU", "Nordhain GmbH", "Kliniken Wernau gGmbH", "Talag"} <= set(found)
     assert found["Aurelia"] == "list"
     assert facts(doc)["bullets"] == [[list(span) for span in lists[0]]]
+
+
+def test_a_bulleted_list_of_topics_or_days_gives_no_names(nlp):
+    doc = nlp("Die Schwerpunkte:\n- Digitalisierung der Pflege\n- Ausbau der Betreuung\n- Mehr Personal\n"
+              "Termine:\n• Montag: Auftakt\n• Dienstag: Workshop\n• Mittwoch: Abschluss\n")
+    StructureCandidates()(doc)
+    assert [m for m in facts(doc)["inst"] if m["source"] == "list"] == []
 
 
 def test_places_are_named_for_their_kind():

@@ -10,11 +10,13 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 from extractor.nlp.docdata import words
+from extractor.nlp.labels import ARTICLES
 
 BULLETS = frozenset("• - * ▪ · – ► ‣ ○ ◦".split())
 MIN_LINES = 3  # a list, not a dash that opens a single line
 MAX_ITEM = 8  # tokens: a name, not a sentence
 _REMARK = frozenset({"(", ",", ":", ";", "|"})
+_TRAILING = frozenset({".", "und", "sowie", "oder"})
 _LOWER_MAX = 4  # longer lower-case words are verbs and nouns of a sentence, not a name's "am", "der", "für"
 
 
@@ -31,11 +33,13 @@ def _lines(texts: list[str]) -> list[tuple[int, int]]:
 
 def _item(texts: list[str], s: int, e: int) -> tuple[int, int] | None:
     """The name at the start of a list line s:e, or None when the line is no name."""
+    while s < e and (not texts[s].strip() or texts[s].lower() in ARTICLES):
+        s += 1  # "•  Der Landkreis Talberg"
     k = s
     while k < e and texts[k] not in _REMARK:
         k += 1
-    while k > s and not texts[k - 1].strip():
-        k -= 1
+    while k > s and (not texts[k - 1].strip() or texts[k - 1] in _TRAILING):
+        k -= 1  # "Stadtwerke Talberg.", "Klinikum Nordhain und"
     if k == s or k - s > MAX_ITEM or not texts[s][:1].isupper():
         return None
     if any(t.islower() and len(t) > _LOWER_MAX for t in texts[s:k]):

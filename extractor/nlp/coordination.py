@@ -25,7 +25,7 @@ from extractor.nlp.bullets import bullet_lists
 from extractor.nlp.docdata import add_mentions, facts, set_mentions, words
 from extractor.nlp.docdata import blocked as blocked_tokens
 from extractor.nlp.mentions import InstMention
-from extractor.nlp.names import looks_like_person_start
+from extractor.nlp.names import join_name, looks_like_person_start
 
 _SEPARATORS = frozenset({",", "und", "sowie", "&", "bzw."})
 _PLACE_PREPS = frozenset("in im aus nach bei beim am an auf von vom zu zum zur nahe über unter bis ab gen".split())
@@ -135,25 +135,37 @@ class StructureCandidates:
     def _is_place(self, text: str, span: tuple[int, int], loc_spans: set[tuple[int, int]]) -> bool:
         return span in loc_spans or text in lexicons.regions() or (self.is_town is not None and self.is_town(text))
 
-    @staticmethod
-    def _whole_lines(doc: Doc, mentions: list[dict], taken: set[int]) -> list[dict]:
+    def _whole_lines(self, doc: Doc, mentions: list[dict], taken: set[int]) -> list[dict]:
         """Mentions for the names of bulleted lists (kept as `facts(doc)["bullets"]`): a line's one
-        mention takes the whole name, a line without any becomes a candidate (source "list")."""
+        mention takes the rest of the line ("Klinikum Talberg" + " am See KU"; what the name rules
+        left out before it, a descriptor or an article, stays out); in a list that holds a known
+        name, a line without any becomes a candidate (source "list"), a place named for its kind."""
         out = list(mentions)
         lists = facts(doc)["bullets"] = [[[s, e] for s, e in items] for items in bullet_lists(doc)]
-        for s, e in (item for items in lists for item in items):
-            if any(k in taken for k in range(s, e)):
-                continue
-            inside = [n for n, m in enumerate(out) if m["start"] < e and s < m["end"]]
-            if len(inside) > 1 or any(out[n]["start"] < s or out[n]["end"] > e for n in inside):
-                continue  # two names on the line, or a mention across its edge
-            text = doc[s:e].text
-            if inside:
-                out[inside[0]] = dict(out[inside[0]], start=s, end=e, canonical=text)
-                continue
-            head = next((h for h in map(lexicons.heads().lookup, words(doc)[0][s:e]) if h is not None), None)
-            out.append(InstMention(s, e, text, head.kind if head else "other", head.base if head else None,
-                                   source="list").as_dict())
+        loc_spans = {(e.start, e.end) for e in doc.ents if e.label_ == "LOC"}
+        texts = words(doc)[0]
+        for items in lists:
+            known = any(m["start"] < e and s < m["end"] for s, e in items for m in mentions)
+            for s, e in items:
+                if any(k in taken for k in range(s, e)):
+                    continue
+                inside = [n for n, m in enumerate(out) if m["start"] < e and s < m["end"]]
+                if len(inside) > 1 or any(out[n]["start"] < s or out[n]["end"] > e for n in inside):
+                    continue  # two names on the line, or a mention across its edge
+                if inside:
+                    m = out[inside[0]]
+                    if m["end"] < e:
+                        out[inside[0]] = dict(m, end=e, canonical=join_name([m["canonical"], *texts[m["end"] : e]]))
+                    continue
+                if not known or not _namelike(texts[s]):
+                    continue  # a list of topics or dates, not of names
+                text = doc[s:e].text
+                if self._is_place(text, (s, e), loc_spans):
+                    out.append(InstMention(s, e, self.place_name(text), "public_authority", source="list", place=text).as_dict())
+                    continue
+                head = next((h for h in map(lexicons.heads().lookup, texts[s:e]) if h is not None), None)
+                out.append(InstMention(s, e, text, head.kind if head else "other", head.base if head else None,
+                                       source="list").as_dict())
         if len(out) != len(mentions) or any(a is not b for a, b in zip(out, mentions)):
             set_mentions(doc, sorted(out, key=lambda m: m["start"]))
         return facts(doc)["inst"]

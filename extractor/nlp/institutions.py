@@ -35,6 +35,7 @@ from extractor.nlp.names import (
 _FOR_HEADS = {"institut", "zentrum", "center", "centre", "ministerium", "bundesministerium", "landesministerium",
               "gesellschaft", "stiftung", "verband", "verein", "akademie", "netzwerk", "verbund", "hochschule",
               "universität", "kammer", "agentur", "amt", "forschungszentrum"}
+_PLACE_PREPS = frozenset(("im", "in", "aus", "nach", "ins"))
 _LOCATION_HEADS = {"Landkreis", "Kreis", "Stadt", "Gemeinde", "Freistaat", "Region", "Land", "Bundesland", "Kanton", "Bezirk",
                    "Provinz", "Woiwodschaft"}
 
@@ -115,8 +116,9 @@ class InstitutionFinder:
             return []
         if tok.text.isupper() and (not (i + 1 < len(doc) and is_namepart(doc[i + 1])) or (i > 0 and doc[i - 1].text == "(")):
             return []  # "TU Talberg" names a house; a bare "TU" or an abbreviation in parentheses does not
-        if head.base in _LOCATION_HEADS and i > 0 and doc[i - 1].lower_ in ("im", "in", "aus", "nach", "ins"):
-            return []
+        if head.base in _LOCATION_HEADS and i > 0 and (doc[i - 1].lower_ in _PLACE_PREPS or (
+                i > 1 and doc[i - 1].lower_ in ARTICLES and doc[i - 2].lower_ in _PLACE_PREPS)):
+            return []  # "im Kreis Talberg", "in den Kreisen Talberg und Nordhain": where, not who
         sent = self._sent(i)
         # left: modifiers (brands, adjectives, place adjectives)
         j = i
@@ -169,7 +171,7 @@ class InstitutionFinder:
         elif not head.plural and self._unnamed(doc, j, i, tok) and end + 1 < limit and doc[end].lower_ == "in" \
                 and (mods or end > i + 1 or (head.suffix_of_compound and head.kind == "public_authority")):
             k = _located(doc, end + 1, limit)
-            if k > end + 1:  # "die Hochschule für Musik in Talberg", "das Krankenhaus in Wernau": the town names the house
+            if k > end + 1:  # "die Hochschule für Musik in Talberg", "das Städtische Krankenhaus in Wernau"
                 place, end = doc[end + 1 : k].text, k
         mentions: list[InstMention] = []
         # coordinated plural: "Universitätskliniken Talberg und Nordhain", "Sanovia Kliniken in Wernau und Borna"
@@ -182,7 +184,8 @@ class InstitutionFinder:
             elif place is None and start_places + 2 < limit and doc[start_places].lower_ == "der":
                 area = self.heads.lookup(doc[start_places + 1].text)
                 k = place_run(doc, start_places + 2, limit)
-                if area is not None and area.plural and area.base in _LOCATION_HEADS and k > start_places + 2:
+                if area is not None and area.plural and area.base in _LOCATION_HEADS and head.base not in _LOCATION_HEADS \
+                        and k > start_places + 2:
                     place, end = doc[start_places + 2 : k].text, k  # "die Sportbünde der Kreise Talberg und Nordhain"
             if place is not None:
                 spans = [(i, end, place)]
@@ -225,10 +228,12 @@ class InstitutionFinder:
                 place_adj, place, mods = mods[-1], stem, mods[:-1]
                 canon = self._canonical(mods, head, None, stem)
                 return [InstMention(j, end, canon, self._kind(mods, head, canon), head.base, None, place_adj, modifiers=mods)]
-        if end > i + 1 and is_cap(doc[i + 1]) and (lexicons.describing_compound(tok.text) or (
+        describing = lexicons.describing_compound(head.base) and _located(doc, i + 1, limit) != end
+        if end > i + 1 and is_cap(doc[i + 1]) and (describing or (
                 not mods and lexicons.is_descriptor(tok.text) and self._names_itself(doc[i + 1 : end]))):
-            # "der Verein Palliativnetz Altmark", "der Wiener Baukonzern Talag": the descriptor is not
-            # part of the name, but "der Verein Waldzeit" is the name itself
+            # "der Verein Palliativnetz Altmark", "des Wiener Baukonzerns Talag": the descriptor is not
+            # part of the name, but "der Verein Waldzeit" is the name itself, and "der Energiekonzern
+            # Talberg" is named for its town
             canon = doc[i + 1 : end].text
             kind = "network" if is_network_name(canon) else head.kind
             return [InstMention(i + 1, end, canon, kind, None, place, modifiers=[])]
@@ -237,8 +242,8 @@ class InstitutionFinder:
 
     @staticmethod
     def _unnamed(doc: Doc, j: int, i: int, tok) -> bool:
-        """A head with adjectives only ("Städtisches Klinikum", "Kassenärztliche Vereinigung"): no
-        brand, person or place of its own."""
+        """A head alone or with adjectives only ("Städtisches Klinikum", "Kassenärztliche
+        Vereinigung"): no brand, person or place of its own."""
         return not proper_compound(tok.text) and all(ADJ.match(t.text) and not t.text.endswith("er") for t in doc[j:i])
 
     def _names_itself(self, span) -> bool:
