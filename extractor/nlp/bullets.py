@@ -57,13 +57,11 @@ def bullet_lists(doc: Doc) -> list[list[tuple[int, int]]]:
             s += 1
         if s < e and texts[s] in BULLETS:
             marked.append((n, texts[s], s + 1, e))
-    out: list[list[tuple[int, int]]] = []
-    run: list[tuple[int, str, int, int]] = []
-    for line in [*marked, (-2, "", 0, 0)]:
-        if run and (line[0] != run[-1][0] + 1 or line[1] != run[-1][1]):
-            items = [span for _, _, s, e in run if (span := _item(texts, s, e))] if len(run) >= MIN_LINES else []
-            if items:
-                out.append(items)
-            run = []
-        run.append(line)
-    return out
+    runs: list[list[tuple[int, str, int, int]]] = []
+    for line in marked:
+        if runs and line[0] == runs[-1][-1][0] + 1 and line[1] == runs[-1][-1][1]:
+            runs[-1].append(line)  # the next line, opened by the same bullet
+        else:
+            runs.append([line])
+    lists = [[span for _, _, s, e in run if (span := _item(texts, s, e))] for run in runs if len(run) >= MIN_LINES]
+    return [items for items in lists if items]

@@ -135,14 +135,17 @@ class StructureCandidates:
     def _is_place(self, text: str, span: tuple[int, int], loc_spans: set[tuple[int, int]]) -> bool:
         return span in loc_spans or text in lexicons.regions() or (self.is_town is not None and self.is_town(text))
 
-    def _whole_lines(self, doc: Doc, mentions: list[dict], taken: set[int]) -> list[dict]:
+    def _place_member(self, s: int, e: int, text: str) -> InstMention:
+        """A place standing as a list member, named for its kind."""
+        return InstMention(s, e, self.place_name(text), "public_authority", source="list", place=text)
+
+    def _whole_lines(self, doc: Doc, mentions: list[dict], taken: set[int], loc_spans: set[tuple[int, int]]) -> list[dict]:
         """Mentions for the names of bulleted lists (kept as `facts(doc)["bullets"]`): a line's one
         mention takes the rest of the line ("Klinikum Talberg" + " am See KU"; what the name rules
         left out before it, a descriptor or an article, stays out); in a list that holds a known
         name, a line without any becomes a candidate (source "list"), a place named for its kind."""
         out = list(mentions)
         lists = facts(doc)["bullets"] = [[[s, e] for s, e in items] for items in bullet_lists(doc)]
-        loc_spans = {(e.start, e.end) for e in doc.ents if e.label_ == "LOC"}
         texts = words(doc)[0]
         for items in lists:
             known = any(m["start"] < e and s < m["end"] for s, e in items for m in mentions)
@@ -161,7 +164,7 @@ class StructureCandidates:
                     continue  # a list of topics or dates, not of names
                 text = doc[s:e].text
                 if self._is_place(text, (s, e), loc_spans):
-                    out.append(InstMention(s, e, self.place_name(text), "public_authority", source="list", place=text).as_dict())
+                    out.append(self._place_member(s, e, text).as_dict())
                     continue
                 head = next((h for h in map(lexicons.heads().lookup, texts[s:e]) if h is not None), None)
                 out.append(InstMention(s, e, text, head.kind if head else "other", head.base if head else None,
@@ -174,12 +177,12 @@ class StructureCandidates:
         f = facts(doc)
         blocked = blocked_tokens(doc)
         people = {k for m in f.get("person", []) for k in range(m["start"], m["end"])}
-        mentions = self._whole_lines(doc, f.setdefault("inst", []), blocked | people)
+        places = [e for e in doc.ents if e.label_ == "LOC"]
+        loc_spans = {(e.start, e.end) for e in places}
+        mentions = self._whole_lines(doc, f.setdefault("inst", []), blocked | people, loc_spans)
         cue_tokens = {c["start"] for c in f.get("cue", []) if c["group"] in _CUE_GROUPS}
         taken = {k for m in [*mentions, *f.get("person", [])] for k in range(m["start"], m["end"])}
         mention_at = {m["start"]: m for m in mentions}
-        places = [e for e in doc.ents if e.label_ == "LOC"]
-        loc_spans = {(e.start, e.end) for e in places}
         added: list[InstMention] = []
         scan = _Words(doc)
         for sent in doc.sents:
@@ -203,7 +206,7 @@ class StructureCandidates:
                         first = mention_at[members[0][0]]
                         added.append(InstMention(s, e, f"{prefix} {text}", first["kind"], first["head"], place=text, source="list"))
                     elif place:
-                        added.append(InstMention(s, e, self.place_name(text), "public_authority", source="list", place=text))
+                        added.append(self._place_member(s, e, text))
                     else:
                         added.append(InstMention(s, e, text, "other", source="list"))
                     taken.update(range(s, e))

@@ -35,7 +35,7 @@ from extractor.nlp.names import (
 _FOR_HEADS = {"institut", "zentrum", "center", "centre", "ministerium", "bundesministerium", "landesministerium",
               "gesellschaft", "stiftung", "verband", "verein", "akademie", "netzwerk", "verbund", "hochschule",
               "universität", "kammer", "agentur", "amt", "forschungszentrum"}
-_PLACE_PREPS = frozenset(("im", "in", "aus", "nach", "ins"))
+_WHERE_PREPS = frozenset(("im", "in", "aus", "nach", "ins"))  # before an area head: where, not who
 _LOCATION_HEADS = {"Landkreis", "Kreis", "Stadt", "Gemeinde", "Freistaat", "Region", "Land", "Bundesland", "Kanton", "Bezirk",
                    "Provinz", "Woiwodschaft"}
 
@@ -116,8 +116,8 @@ class InstitutionFinder:
             return []
         if tok.text.isupper() and (not (i + 1 < len(doc) and is_namepart(doc[i + 1])) or (i > 0 and doc[i - 1].text == "(")):
             return []  # "TU Talberg" names a house; a bare "TU" or an abbreviation in parentheses does not
-        if head.base in _LOCATION_HEADS and i > 0 and (doc[i - 1].lower_ in _PLACE_PREPS or (
-                i > 1 and doc[i - 1].lower_ in ARTICLES and doc[i - 2].lower_ in _PLACE_PREPS)):
+        if head.base in _LOCATION_HEADS and i > 0 and (doc[i - 1].lower_ in _WHERE_PREPS or (
+                i > 1 and doc[i - 1].lower_ in ARTICLES and doc[i - 2].lower_ in _WHERE_PREPS)):
             return []  # "im Kreis Talberg", "in den Kreisen Talberg und Nordhain": where, not who
         sent = self._sent(i)
         # left: modifiers (brands, adjectives, place adjectives)
