@@ -38,6 +38,9 @@ def inst_names(nlp, text: str) -> list[str]:
         # "zu" before the place, and a known name joined by a dash
         ("Die Universität zu Talberg und das Dräger – Forschungszentrum Lübeck forschen.",
          ["Universität zu Talberg", "Dräger – Forschungszentrum Lübeck"]),
+        # a foreign name's complement belongs to it
+        ("Sie forscht an der Talberg University of Applied Sciences und am Institute of Technology Wernau.",
+         ["Talberg University of Applied Sciences", "Institute of Technology Wernau"]),
     ],
 )
 def test_institution_names(nlp, text, expected):
@@ -56,6 +59,16 @@ def test_institution_names(nlp, text, expected):
 )
 def test_no_institution_in_generic_phrases(nlp, text):
     assert inst_names(nlp, text) == []
+
+
+def test_name_ends_where_a_person_begins(nlp):
+    from extractor.nlp.institutions import InstitutionFinder
+
+    text = "Es unterschrieb die Direktorin des Jobcenters Talberg Wernau Bernadeta Nowakowa."
+    doc = nlp(text)
+    start = text.index("Bernadeta")
+    doc.ents = [doc.char_span(start, start + len("Bernadeta Nowakowa"), label="PER")]
+    assert [m.canonical for m in InstitutionFinder()(doc)] == ["Jobcenter Talberg Wernau"]
 
 
 def test_abbreviation_defined_and_reused(nlp):
@@ -83,6 +96,17 @@ def people(nlp, text):
         ("Prof. Dr. Markus von der Heyde leitet.", [("Markus von der Heyde", "Prof. Dr.")]),
         ("Univ.-Prof. Dr. Lena K. Hofstetter spricht.", [("Lena K. Hofstetter", "Univ.-Prof. Dr.")]),
         ("Dafür dankte Herr Lamprecht allen.", [("Lamprecht", None)]),
+        # double first names, initials, particles right after the first name
+        ("Das bestätigte Klaus-Dieter Brammer gestern.", [("Klaus-Dieter Brammer", None)]),
+        ("Es sprach Verwaltungsratspräsident Kaspar E.A. Wenninger.", [("Kaspar E.A. Wenninger", None)]),
+        ("Landrat Peter von der Gruebe und Karl van den Bosch kamen.", [("Peter von der Gruebe", None), ("Karl van den Bosch", None)]),
+        # the name ends after its surname: no particle without "von"/"van", no word after "von X"
+        ("Vizepräsident Hans-Peter Beckmann sieht den Vorteil.", [("Hans-Peter Beckmann", None)]),
+        ("Dazu äußerte sich Sabine von Schorlau Ende April.", [("Sabine von Schorlau", None)]),
+        ("Es lud Margit Anderl Kommunikation ein.", [("Margit Anderl", None)]),
+        # "Text" in prose is no credit; a plural head before a name is no organisation's name
+        ("Laut dem Text der von Präsident Reinhard Grünberg unterzeichneten Urkunde gilt das.", [("Reinhard Grünberg", None)]),
+        ("erklärt der Oberarzt der Krankenhäuser Axel Pleßner.", [("Axel Pleßner", None)]),
     ],
 )
 def test_people(nlp, text, expected):
@@ -95,10 +119,41 @@ def test_people(nlp, text, expected):
         "Das Konrad Weidemann-Institut warnt.",  # first name opening an organisation
         "Die Heinrich Ostermann GmbH investiert.",
         "Im März beginnt der Bau.",  # months are no names
+        # bylines, photo credits and press contacts are no people of the article
+        "Die Häuser kooperieren.\n\nVon Katrin Kretzberg\n\nDer Vertrag gilt ab Mai.",
+        "Die Häuser kooperieren. © Foto: Andreas Beezmann\n\nDer Vertrag gilt ab Mai.",
+        "Der Vertrag gilt ab Mai (Foto: Tina Bergknapper).",
+        "Der Vertrag gilt ab Mai.\n\nKontakt\nSabrina Daubenhorst\nTel.: 04441 - 15",
+        # a person's name inside an organisation's name
+        "Er forscht am Universitätsklinikum Carl Gustav Carus in Talberg.",
     ],
 )
 def test_no_people(nlp, text):
     assert people(nlp, text) == []
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("Auch Bürgermeister Talhuber zeigte sich mit dem Bau zufrieden.", "Talhuber"),  # a role before it
+        ("Das sei ein Anfang, sagte Joybrato Mukerjan, der Präsident des Verbands.", "Joybrato Mukerjan"),  # a role after it
+    ],
+)
+def test_statistical_person_beside_a_role(nlp, text, name):
+    from extractor.nlp.components import PeopleComponent
+
+    doc = nlp.make_doc(text)
+    doc.ents = [doc.char_span(text.index(name), text.index(name) + len(name), label="PER")]
+    assert [p["name"] for p in facts(PeopleComponent(use_ner=True)(doc))["person"]] == [name]
+
+
+def test_statistical_person_needs_a_first_name_or_a_role(nlp):
+    from extractor.nlp.components import PeopleComponent
+
+    text = "Das Gemeinsame Labor arbeitet mit Kersting Antriebstechnik."
+    doc = nlp.make_doc(text)
+    doc.ents = [doc.char_span(text.index("Kersting"), len(text) - 1, label="PER")]
+    assert facts(PeopleComponent(use_ner=True)(doc))["person"] == []
 
 
 @pytest.mark.parametrize(

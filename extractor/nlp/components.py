@@ -21,7 +21,7 @@ from extractor.nlp.institutions import InstitutionFinder
 from extractor.nlp.names import lower_brand
 from extractor.nlp.lexicons import heads
 from extractor.nlp.mentions import InstMention, plain
-from extractor.nlp.people import PersonMention, find_people, find_roles
+from extractor.nlp.people import PersonMention, credited, find_people, find_roles, first_name, inside_org_name, is_particle
 from extractor.nlp.segmentation import boilerplate_spans, set_sentences
 
 RULE_COMPONENTS = ("coopx_boilerplate", "coopx_institutions", "coopx_people", "coopx_dates", "coopx_cues")
@@ -108,14 +108,32 @@ def _common_nouns(doc: Doc) -> set[str]:
 
 def _plausible_person(doc: Doc, ent: Span) -> bool:
     """Statistical PER spans count when they look like a name: every token a capitalised word
-    (or a particle), at least two of them or one after "Herr"/"Frau", and no title inside."""
-    words = [t for t in ent if t.text.lower() not in ("von", "van", "de", "der", "zu")]
+    (or a particle) and no title inside, and one of: after "Herr"/"Frau" or a role
+    ("Bürgermeister Talhuber", "VW-Chef Namenlos"), a known first name and a surname, or two
+    words and a role after the comma ("Satya Nadella, der CEO von ...")."""
+    words = [t for t in ent if not is_particle(t.lower_)]
     if not words or any(not t.text[:1].isupper() or not t.text.replace("-", "").isalpha() or t.text in lexicons.titles()
                         or t.text in lexicons.nonname_words() for t in words):
         return False
-    honorific = ent.start > 0 and doc[ent.start - 1].text in ("Herr", "Herrn", "Frau")
-    known_first = words[0].text in lexicons.first_names() and len(words) >= 2
-    return honorific or known_first  # "Gemeinsames Labor", "Kersting Antriebstechnik" are no people
+    before = doc[ent.start - 1].text if ent.start > 0 else ""
+    if before in ("Herr", "Herrn", "Frau") or lexicons.roles().is_role(before):
+        return True
+    if len(words) < 2:
+        return False
+    return first_name(words[0].text) or _role_after(doc, ent.end)  # "Gemeinsames Labor", "Kersting Antriebstechnik" are no people
+
+
+def _role_after(doc: Doc, k: int) -> bool:
+    """", der CEO", ", Leiterin des ...", ", Stellvertretender Vorsitzender" right after a name."""
+    if k >= len(doc) or doc[k].text != ",":
+        return False
+    k += 1
+    if k < len(doc) and doc[k].lower_ in ("der", "die"):
+        k += 1
+    roles = lexicons.roles()
+    while k < len(doc) and roles.is_modifier(doc[k].text) and not roles.is_role(doc[k].text):
+        k += 1
+    return k < len(doc) and roles.is_role(doc[k].text)
 
 
 def _ner_institution(ent: Span) -> InstMention:
@@ -146,10 +164,12 @@ class PeopleComponent:
             inst_tokens[m["start"]] = m["end"]
             inst_set.update(range(m["start"], m["end"]))
         people = [p for p in find_people(doc, inst_set) if not any(k in blocked for k in range(p.start, p.end))]
+        people = [p for p in people if not credited(doc, p.start) and not inside_org_name(doc, p.start)]
         if self.use_ner and doc.ents:
             taken = {k for p in people for k in range(p.start, p.end)} | inst_set | blocked
             for ent in doc.ents:
-                if ent.label_ == "PER" and not any(k in taken for k in range(ent.start, ent.end)) and _plausible_person(doc, ent):
+                if ent.label_ == "PER" and not any(k in taken for k in range(ent.start, ent.end)) and _plausible_person(doc, ent) \
+                        and not credited(doc, ent.start) and not inside_org_name(doc, ent.start):
                     people.append(PersonMention(ent.start, ent.end, ent.text, None))
             people.sort(key=lambda p: p.start)
         person_tokens = {k for p in people for k in range(p.start, p.end)}

@@ -40,6 +40,9 @@ _LOCATION_HEADS = {"Landkreis", "Kreis", "Stadt", "Gemeinde", "Freistaat", "Regi
                    "Provinz", "Woiwodschaft"}
 
 
+_FOREIGN_LINKS = frozenset(("of", "for", "de", "di", "del", "della", "do", "da", "du"))
+
+
 def _after_aside(doc: Doc, k: int, limit: int) -> int:
     """Past a short parenthesis after a list member: "Wernau (Kreis Talberg), Kaltenbach"."""
     if k < limit and doc[k].text == "(":
@@ -55,6 +58,24 @@ def _located(doc: Doc, k: int, limit: int) -> int:
         if e.start == k and e.label_ == "LOC" and e.end <= limit and e.text not in lexicons.countries():
             return e.end
     return k
+
+
+def _foreign_complement(doc: Doc, k: int, limit: int) -> int:
+    """End of "of Negev", "de Madrid", "for Advanced Studies", "of Science and Technology" after a
+    head: in German text these words only continue a foreign name; k when no name part follows."""
+    e = k + 1
+    if e < limit and doc[e].lower_ in ("the", "la", "le", "el"):
+        e += 1
+    last = k
+    while e < limit and e - k <= 6:
+        if is_namepart(doc[e]):
+            e += 1
+            last = e
+        elif doc[e].lower_ in ("and", "&", "y", "e", "et") and e + 1 < limit and is_namepart(doc[e + 1]):
+            e += 1
+        else:
+            break
+    return last
 
 
 def _truncated_pair(doc: Doc, j: int, sent_start: int) -> bool:
@@ -160,6 +181,8 @@ class InstitutionFinder:
             k = self._for_complement(doc, end + 1, limit)
             if k > end + 1:
                 end = k
+        if end + 1 < limit and doc[end].lower_ in _FOREIGN_LINKS:
+            end = _foreign_complement(doc, end, limit)  # "University of Negev", "Universidad Complutense de Madrid"
         if end + 1 < limit and doc[end].lower_ in ("der", "des") and not head.suffix_of_compound:
             end = self._parent_unit(doc, end + 1, limit) or end  # a compound ("Leberzentrum des X") is a unit of X
         if end + 1 < limit and doc[end].lower_ == "zu" and is_namepart(doc[end + 1]):

@@ -202,6 +202,19 @@ def nonname_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def credit_words() -> dict[str, frozenset[str]]:
+    """Lower-cased words that mark a name as a credit: "before" it on its line, or the whole "line" above."""
+    out: dict[str, set[str]] = {}
+    section = ""
+    for line in _lines("credit_words.txt"):
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1]
+            continue
+        out.setdefault(section, set()).add(line)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
 def generic_abbreviations() -> frozenset[str]:
     """Abbreviations of common nouns ("IT", "KI", "MVZ") that never name an organisation alone."""
     return frozenset(_lines("generic_abbreviations.txt"))

@@ -18,8 +18,10 @@ from extractor.nlp.docdata import words
 from extractor.nlp.labels import ARTICLES
 from extractor.nlp.names import is_cap, nonname
 
-_INITIAL = re.compile(r"^[A-ZÄÖÜ]\.$")
-_PARTICLES = {"von", "van", "de", "der", "den", "zu", "vom", "di", "da", "ter", "ten", "la", "le", "del", "bin", "al"}
+_INITIAL = re.compile(r"^(?:[A-ZÄÖÜ]\.)+$")  # "E.", "E.A."
+_PARTICLES = {"von", "van", "de", "zu", "di", "da", "ter", "ten", "la", "le", "del", "bin", "al"}
+_CREDIT_WINDOW = 5  # tokens before a name that a credit word may stand in: "© Fotos (4): A B"
+_INNER_PARTICLES = {"der", "den", "dem", "und"}  # only after a particle: "von der Heyde", "van den Berg", "von und zu"
 _HONORIFICS = {"Herr", "Herrn", "Frau"}
 _TITLE_STARTERS = {"Prof.", "Professor", "Professorin", "Dr.", "PD", "Priv.-Doz.", "Univ.-Prof.", "Dipl.-Ing.", "Dipl.-Kfm.",
                    "Dipl.-Kffr.", "Dipl.-Psych.", "Dipl.-Med.", "apl."}
@@ -40,13 +42,15 @@ class RoleMention:
     text: str  # nominative
 
 
-def _surname_token(tok: Token, insts: set[int]) -> bool:
+def _surname_token(tok: Token, insts: set[int], after_first_name: bool = False) -> bool:
+    """A capitalised word that can be a surname; after a known first name also a month or a
+    weekday ("Christoph Freitag", "Anna Mai")."""
     if tok.i in insts or not is_cap(tok) or nonname(tok) or tok.is_punct:
         return False
     if lexicons.roles().is_role(tok.text) or tok.text in lexicons.titles():
         return False
     months, weekdays = lexicons.calendar()
-    if tok.lower_ in months or tok.lower_ in weekdays:
+    if not after_first_name and (tok.lower_ in months or tok.lower_ in weekdays):
         return False
     if lexicons.heads().lookup(tok.text) or tok.text.isupper() and len(tok.text) > 1:
         return False
@@ -88,7 +92,7 @@ def find_people(doc: Doc, insts: set[int]) -> list[PersonMention]:
                 continue
             i = max(j, i + 1)
             continue
-        if w in first_names and i + 1 < n and _surname_token(doc[i + 1], insts) and not _org_follows(doc, i + 1):
+        if first_name(w) and i + 1 < n and not _org_follows(doc, i + 1) and _surname_follows(doc, i + 1, insts):
             k = _name_run(doc, i, insts)
             if k >= i + 2:
                 out.append(PersonMention(i, k, doc[i:k].text, None))
@@ -96,6 +100,66 @@ def find_people(doc: Doc, insts: set[int]) -> list[PersonMention]:
                 continue
         i += 1
     return out
+
+
+def _surname_follows(doc: Doc, k: int, insts: set[int]) -> bool:
+    """After a first name: a surname, maybe after initials or particles ("Lena K. Hofstetter",
+    "Peter von der Heyde")."""
+    n = len(doc)
+    if k < n and _INITIAL.match(doc[k].text):
+        k += 1
+    elif k < n and doc[k].lower_ in _PARTICLES:
+        k += 1
+        while k < n and (doc[k].lower_ in _PARTICLES or doc[k].lower_ in _INNER_PARTICLES):
+            k += 1
+    return k < n and _surname_token(doc[k], insts, first_name(doc[k - 1].text))
+
+
+def is_particle(word: str) -> bool:
+    """A lower-case word inside a personal name: "von", "van", "der", "den", "zu"."""
+    return word in _PARTICLES or word in _INNER_PARTICLES
+
+
+def first_name(word: str) -> bool:
+    """A known first name, or a double one whose parts all are ("Klaus-Dieter", "Anna-Lena")."""
+    names = lexicons.first_names()
+    return word in names or "-" in word and all(part in names for part in word.split("-"))
+
+
+def credited(doc: Doc, start: int) -> bool:
+    """A name on a byline, a photo credit or a press contact: "Von A B" opening a line, "Foto: A B",
+    "© A B", "dpa/A B", or a name under "Kontakt"."""
+    words = lexicons.credit_words()
+    k = start - 1
+    while k >= 0 and "\n" not in doc[k].text:
+        near = start - k <= _CREDIT_WINDOW
+        # "Foto: A B", "Fotos (4): A B", "Bild A B"; not "der Text der von A B unterzeichneten ..."
+        said = k == start - 1 or any(t.text == ":" for t in doc[k + 1 : start])
+        if near and (doc[k].lower_ in words.get("before", ()) and said or "©" in doc[k].text) or k == start - 1 and doc[k].text.endswith("/"):
+            return True
+        k -= 1
+    if start > 0 and doc[start - 1].lower_ == "von" and (start - 1 == k + 1 or doc[start - 2].text in ("-", "–", "•")):
+        return True  # "Von A B" opening its line
+    if k >= 0:
+        above = k - 1
+        while above >= 0 and "\n" not in doc[above].text:
+            above -= 1
+        line = doc[above + 1 : k].text.strip().lower() if above + 1 < k else ""
+        if line in words.get("line", ()):
+            return True
+    return False
+
+
+def inside_org_name(doc: Doc, start: int) -> bool:
+    """"Universitätsklinikum Carl Gustav Carus", "Universität Lausitz - Carl Thiem": a person's name
+    right after a head noun or a dash in a name is the organisation's name."""
+    if start == 0:
+        return False
+    prev = doc[start - 1].text
+    head = lexicons.heads().lookup(prev)
+    if head is not None:
+        return not head.plural  # "der DRK-Krankenhäuser Axel Namenlos": a person of the houses
+    return prev in ("-", "–") and start > 1 and doc[start - 2].text[:1].isupper()
 
 
 def _org_follows(doc: Doc, i: int) -> bool:
@@ -113,9 +177,11 @@ def _name_run(doc: Doc, j: int, insts: set[int]) -> int:
     k = j
     n = len(doc)
     count = 0
-    while k < n and count < 4:
+    surname = False  # one word that is no first name ends the name: "Anna Berger Kommunikation" is "Anna Berger"
+    while k < n and count < 4 and not surname:
         tok = doc[k]
-        if _surname_token(tok, insts):
+        if _surname_token(tok, insts, count > 0 and first_name(doc[k - 1].text)):
+            surname = count > 0 and not first_name(tok.text)
             k += 1
             count += 1
             continue
@@ -123,12 +189,11 @@ def _name_run(doc: Doc, j: int, insts: set[int]) -> int:
             k += 1
             continue
         if tok.lower_ in _PARTICLES and count >= 1 and k + 1 < n:
-            m = k
-            while m < n and doc[m].lower_ in _PARTICLES:
+            m = k + 1
+            while m < n and (doc[m].lower_ in _PARTICLES or doc[m].lower_ in _INNER_PARTICLES):
                 m += 1
             if m < n and _surname_token(doc[m], insts) and m - k <= 2:
-                k = m
-                continue
+                return m + 1  # "von Schorlemer" ends the name ("... von Schorlemer Ende April")
         break
     return k
 
