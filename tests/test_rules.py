@@ -64,10 +64,10 @@ def test_no_institution_in_generic_phrases(nlp, text):
 def test_name_ends_where_a_person_begins(nlp):
     from extractor.nlp.institutions import InstitutionFinder
 
-    text = "Es unterschrieb die Direktorin des Jobcenters Talberg Wernau Bernadeta Nowakowa."
+    text = "Es unterschrieb die Direktorin des Jobcenters Talberg Wernau Jorvana Mekenstedt."
     doc = nlp(text)
-    start = text.index("Bernadeta")
-    doc.ents = [doc.char_span(start, start + len("Bernadeta Nowakowa"), label="PER")]
+    start = text.index("Jorvana")
+    doc.ents = [doc.char_span(start, start + len("Jorvana Mekenstedt"), label="PER")]
     assert [m.canonical for m in InstitutionFinder()(doc)] == ["Jobcenter Talberg Wernau"]
 
 
@@ -97,16 +97,27 @@ def people(nlp, text):
         ("Univ.-Prof. Dr. Lena K. Hofstetter spricht.", [("Lena K. Hofstetter", "Univ.-Prof. Dr.")]),
         ("Dafür dankte Herr Lamprecht allen.", [("Lamprecht", None)]),
         # double first names, initials, particles right after the first name
-        ("Das bestätigte Klaus-Dieter Brammer gestern.", [("Klaus-Dieter Brammer", None)]),
-        ("Es sprach Verwaltungsratspräsident Kaspar E.A. Wenninger.", [("Kaspar E.A. Wenninger", None)]),
-        ("Landrat Peter von der Gruebe und Karl van den Bosch kamen.", [("Peter von der Gruebe", None), ("Karl van den Bosch", None)]),
+        ("Das bestätigte Klaus-Dieter Wendland gestern.", [("Klaus-Dieter Wendland", None)]),
+        ("Es sprach Verwaltungsratspräsident Kaspar E.A. Tollmann.", [("Kaspar E.A. Tollmann", None)]),
+        ("Landrat Peter von der Aue und Karl van den Hoek kamen.", [("Peter von der Aue", None), ("Karl van den Hoek", None)]),
         # the name ends after its surname: no particle without "von"/"van", no word after "von X"
-        ("Vizepräsident Hans-Peter Beckmann sieht den Vorteil.", [("Hans-Peter Beckmann", None)]),
-        ("Dazu äußerte sich Sabine von Schorlau Ende April.", [("Sabine von Schorlau", None)]),
-        ("Es lud Margit Anderl Kommunikation ein.", [("Margit Anderl", None)]),
+        ("Der Dekan Hans-Peter Lindner nennt den Nutzen.", [("Hans-Peter Lindner", None)]),
+        ("Dazu äußerte sich Sabine von Arnstedt Ende April.", [("Sabine von Arnstedt", None)]),
+        ("Es lud Margit Fenner Kommunikation ein.", [("Margit Fenner", None)]),
+        # a month or weekday is a surname right after a first name, not after a surname
+        ("Es sprach Anna Mai im Rathaus.", [("Anna Mai", None)]),
+        ("Das sagte Thomas Ludwig Montag in Talberg.", [("Thomas Ludwig", None)]),
         # "Text" in prose is no credit; a plural head before a name is no organisation's name
-        ("Laut dem Text der von Präsident Reinhard Grünberg unterzeichneten Urkunde gilt das.", [("Reinhard Grünberg", None)]),
-        ("erklärt der Oberarzt der Krankenhäuser Axel Pleßner.", [("Axel Pleßner", None)]),
+        ("Laut dem Text der von Präsident Reinhard Kessler unterzeichneten Urkunde gilt das.", [("Reinhard Kessler", None)]),
+        ("erklärt der Oberarzt der Krankenhäuser Axel Brenner.", [("Axel Brenner", None)]),
+        # a person of a house named in the genitive, a name after a dash in prose, a colon in prose
+        ("Die Leiterin der Klinik Anna Berger freut sich.", [("Anna Berger", None)]),
+        ("So der Vorsitzende des Vereins Hans Weber.", [("Hans Weber", None)]),
+        ("Der Vertrag gilt ab Mai – Peter Müller zeigte sich erfreut.", [("Peter Müller", None)]),
+        ("Ein Bild, zwei Meinungen: Anna Berger findet das gut.", [("Anna Berger", None)]),
+        ("Die Fotografin Katrin Lehmann zeigt Bilder.", [("Katrin Lehmann", None)]),
+        ("Die Idee hatten Anna Berger/Peter Müller.", [("Anna Berger", None), ("Peter Müller", None)]),
+        ("Der Vertrag gilt.\nVon Peter Müller stammt die Idee.", [("Peter Müller", None)]),
     ],
 )
 def test_people(nlp, text, expected):
@@ -120,12 +131,14 @@ def test_people(nlp, text, expected):
         "Die Heinrich Ostermann GmbH investiert.",
         "Im März beginnt der Bau.",  # months are no names
         # bylines, photo credits and press contacts are no people of the article
-        "Die Häuser kooperieren.\n\nVon Katrin Kretzberg\n\nDer Vertrag gilt ab Mai.",
-        "Die Häuser kooperieren. © Foto: Andreas Beezmann\n\nDer Vertrag gilt ab Mai.",
-        "Der Vertrag gilt ab Mai (Foto: Tina Bergknapper).",
-        "Der Vertrag gilt ab Mai.\n\nKontakt\nSabrina Daubenhorst\nTel.: 04441 - 15",
+        "Die Häuser kooperieren.\n\nVon Katrin Vossberg\n\nDer Vertrag gilt ab Mai.",
+        "Die Häuser kooperieren. © Foto: Andreas Thielen\n\nDer Vertrag gilt ab Mai.",
+        "Der Vertrag gilt ab Mai (Foto: Tina Albers).",
+        "Der Vertrag gilt ab Mai. Fotos (3): Tina Albers",
+        "Der Vertrag gilt ab Mai. Bild: dpa/Tina Albers",
+        "Der Vertrag gilt ab Mai.\n\nKontakt\nSabrina Hollmann\nTel.: 04441 - 15",
         # a person's name inside an organisation's name
-        "Er forscht am Universitätsklinikum Carl Gustav Carus in Talberg.",
+        "Er forscht am Universitätsklinikum Konrad Weidemann in Talberg.",
     ],
 )
 def test_no_people(nlp, text):
@@ -136,7 +149,7 @@ def test_no_people(nlp, text):
     "text, name",
     [
         ("Auch Bürgermeister Talhuber zeigte sich mit dem Bau zufrieden.", "Talhuber"),  # a role before it
-        ("Das sei ein Anfang, sagte Joybrato Mukerjan, der Präsident des Verbands.", "Joybrato Mukerjan"),  # a role after it
+        ("Das sei ein Anfang, sagte Jorvan Mekenstedt, der Präsident des Verbands.", "Jorvan Mekenstedt"),  # a role after it
     ],
 )
 def test_statistical_person_beside_a_role(nlp, text, name):

@@ -109,8 +109,8 @@ def _common_nouns(doc: Doc) -> set[str]:
 def _plausible_person(doc: Doc, ent: Span) -> bool:
     """Statistical PER spans count when they look like a name: every token a capitalised word
     (or a particle) and no title inside, and one of: after "Herr"/"Frau" or a role
-    ("Bürgermeister Talhuber", "VW-Chef Namenlos"), a known first name and a surname, or two
-    words and a role after the comma ("Satya Nadella, der CEO von ...")."""
+    ("Bürgermeister Talhuber", "Talberg-Chef Namenlos"), a known first name and a surname, or two
+    words and a role after the comma ("Jorvan Mekenstedt, der CEO von ...")."""
     words = [t for t in ent if not is_particle(t.lower_)]
     if not words or any(not t.text[:1].isupper() or not t.text.replace("-", "").isalpha() or t.text in lexicons.titles()
                         or t.text in lexicons.nonname_words() for t in words):
@@ -164,12 +164,12 @@ class PeopleComponent:
             inst_tokens[m["start"]] = m["end"]
             inst_set.update(range(m["start"], m["end"]))
         people = [p for p in find_people(doc, inst_set) if not any(k in blocked for k in range(p.start, p.end))]
-        people = [p for p in people if not credited(doc, p.start) and not inside_org_name(doc, p.start)]
+        people = [p for p in people if not credited(doc, p.start, p.end) and not inside_org_name(doc, p.start, inst_set)]
         if self.use_ner and doc.ents:
             taken = {k for p in people for k in range(p.start, p.end)} | inst_set | blocked
             for ent in doc.ents:
                 if ent.label_ == "PER" and not any(k in taken for k in range(ent.start, ent.end)) and _plausible_person(doc, ent) \
-                        and not credited(doc, ent.start) and not inside_org_name(doc, ent.start):
+                        and not credited(doc, ent.start, ent.end) and not inside_org_name(doc, ent.start, inst_set):
                     people.append(PersonMention(ent.start, ent.end, ent.text, None))
             people.sort(key=lambda p: p.start)
         person_tokens = {k for p in people for k in range(p.start, p.end)}

@@ -40,7 +40,8 @@ _LOCATION_HEADS = {"Landkreis", "Kreis", "Stadt", "Gemeinde", "Freistaat", "Regi
                    "Provinz", "Woiwodschaft"}
 
 
-_FOREIGN_LINKS = frozenset(("of", "for", "de", "di", "del", "della", "do", "da", "du"))
+_FOREIGN_LINKS = frozenset(("of", "for", "de", "di", "del", "della", "du"))
+_FOREIGN_WORDS = 4  # name words a foreign complement takes at most: "of Science and Technology Austria"
 
 
 def _after_aside(doc: Doc, k: int, limit: int) -> int:
@@ -66,11 +67,11 @@ def _foreign_complement(doc: Doc, k: int, limit: int) -> int:
     e = k + 1
     if e < limit and doc[e].lower_ in ("the", "la", "le", "el"):
         e += 1
-    last = k
-    while e < limit and e - k <= 6:
+    last, taken = k, 0
+    while e < limit and taken < _FOREIGN_WORDS:
         if is_namepart(doc[e]):
             e += 1
-            last = e
+            last, taken = e, taken + 1
         elif doc[e].lower_ in ("and", "&", "y", "e", "et") and e + 1 < limit and is_namepart(doc[e + 1]):
             e += 1
         else:

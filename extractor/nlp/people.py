@@ -116,8 +116,9 @@ def _surname_follows(doc: Doc, k: int, insts: set[int]) -> bool:
 
 
 def is_particle(word: str) -> bool:
-    """A lower-case word inside a personal name: "von", "van", "der", "den", "zu"."""
-    return word in _PARTICLES or word in _INNER_PARTICLES
+    """A lower-case word inside a personal name: "von", "van", "der", "den", "zu" ("und" only
+    between particles, as in "von und zu")."""
+    return word in _PARTICLES or word in _INNER_PARTICLES and word != "und"
 
 
 def first_name(word: str) -> bool:
@@ -126,20 +127,35 @@ def first_name(word: str) -> bool:
     return word in names or "-" in word and all(part in names for part in word.split("-"))
 
 
-def credited(doc: Doc, start: int) -> bool:
-    """A name on a byline, a photo credit or a press contact: "Von A B" opening a line, "Foto: A B",
-    "© A B", "dpa/A B", or a name under "Kontakt"."""
+def _agency(tok: Token) -> bool:
+    """"dpa", "LAIF", "AFP": the lower-case or all-capital agency of a credit ("dpa/A B", "A B/dpa")."""
+    return tok.is_alpha and (tok.is_lower or tok.is_upper)
+
+
+def credited(doc: Doc, start: int, end: int) -> bool:
+    """A name on a byline, a photo credit or a press contact: "Foto: A B", "Fotos (4): A B",
+    "© A B", "dpa/A B", "A B/dpa", "Von A B" alone on its line, or a name under "Kontakt".
+    (Bylines that open a sentence, "Von A B. Talberg – ...", assembly drops: `assemble.people`.)"""
     words = lexicons.credit_words()
+    n = len(doc)
     k = start - 1
     while k >= 0 and "\n" not in doc[k].text:
-        near = start - k <= _CREDIT_WINDOW
-        # "Foto: A B", "Fotos (4): A B", "Bild A B"; not "der Text der von A B unterzeichneten ..."
-        said = k == start - 1 or any(t.text == ":" for t in doc[k + 1 : start])
-        if near and (doc[k].lower_ in words.get("before", ()) and said or "©" in doc[k].text) or k == start - 1 and doc[k].text.endswith("/"):
-            return True
+        if start - k <= _CREDIT_WINDOW:
+            if "©" in doc[k].text:
+                return True
+            # the credit word and its colon: "Foto: A B", "Fotos (4): A B"; not "ein Bild, zwei Meinungen: A B"
+            between = [t.text for t in doc[k + 1 : start]]
+            if doc[k].lower_ in words.get("before", ()) and between and between[-1].endswith(":") \
+                    and all(w in (":", "(", ")", "):") or w.isdigit() for w in between):
+                return True
         k -= 1
-    if start > 0 and doc[start - 1].lower_ == "von" and (start - 1 == k + 1 or doc[start - 2].text in ("-", "–", "•")):
-        return True  # "Von A B" opening its line
+    if start >= 2 and doc[start - 1].text == "/" and _agency(doc[start - 2]) \
+            or end + 1 < n and doc[end].text == "/" and _agency(doc[end + 1]):
+        return True
+    line_end = end >= n or "\n" in doc[end].text or doc[end].text in (",", "|", "·") or doc[end].like_num
+    if start > 0 and doc[start - 1].lower_ == "von" and line_end \
+            and (start - 1 == k + 1 or doc[start - 2].text in ("-", "–", "•")):
+        return True  # "Von A B" as a byline line
     if k >= 0:
         above = k - 1
         while above >= 0 and "\n" not in doc[above].text:
@@ -150,16 +166,19 @@ def credited(doc: Doc, start: int) -> bool:
     return False
 
 
-def inside_org_name(doc: Doc, start: int) -> bool:
-    """"Universitätsklinikum Carl Gustav Carus", "Universität Lausitz - Carl Thiem": a person's name
-    right after a head noun or a dash in a name is the organisation's name."""
+def inside_org_name(doc: Doc, start: int, insts: set[int]) -> bool:
+    """"das Universitätsklinikum Anna Berger", "die Hochschule Talberg - Anna Berger": a person's
+    name right after a singular head noun, or after a dash that ends an organisation's name, is
+    the organisation's name; after a genitive head it is a person of that house ("die Leiterin
+    der Klinik Anna Berger")."""
     if start == 0:
         return False
     prev = doc[start - 1].text
     head = lexicons.heads().lookup(prev)
     if head is not None:
-        return not head.plural  # "der DRK-Krankenhäuser Axel Namenlos": a person of the houses
-    return prev in ("-", "–") and start > 1 and doc[start - 2].text[:1].isupper()
+        genitive = start >= 2 and doc[start - 2].lower_ in ("der", "des")
+        return not head.plural and not genitive  # "der DRK-Krankenhäuser Axel Namenlos": a person of the houses
+    return prev in ("-", "–") and start >= 2 and start - 2 in insts
 
 
 def _org_follows(doc: Doc, i: int) -> bool:
@@ -180,7 +199,7 @@ def _name_run(doc: Doc, j: int, insts: set[int]) -> int:
     surname = False  # one word that is no first name ends the name: "Anna Berger Kommunikation" is "Anna Berger"
     while k < n and count < 4 and not surname:
         tok = doc[k]
-        if _surname_token(tok, insts, count > 0 and first_name(doc[k - 1].text)):
+        if _surname_token(tok, insts, count == 1 and first_name(doc[k - 1].text)):
             surname = count > 0 and not first_name(tok.text)
             k += 1
             count += 1
@@ -192,7 +211,7 @@ def _name_run(doc: Doc, j: int, insts: set[int]) -> int:
             m = k + 1
             while m < n and (doc[m].lower_ in _PARTICLES or doc[m].lower_ in _INNER_PARTICLES):
                 m += 1
-            if m < n and _surname_token(doc[m], insts) and m - k <= 2:
+            if m < n and _surname_token(doc[m], insts) and m - k <= 3:
                 return m + 1  # "von Schorlemer" ends the name ("... von Schorlemer Ende April")
         break
     return k
