@@ -190,6 +190,9 @@ def test_statistical_person_needs_a_first_name_or_a_role(nlp):
         # role, adjective, organisation, then the name
         ("Der Präsident der staatlichen Hochschule Lindenau, Prof. Dr. Jonas Keller, unterschrieb.", "Jonas Keller",
          "Präsident", "Hochschule Lindenau"),
+        # an article between the comma and the role
+        ("„Gut“, sagt Dr. Anna Berger, die Leiterin der Sanovia Klinik Wernau.", "Anna Berger", "Leiterin",
+         "Sanovia Klinik Wernau"),
     ],
 )
 def test_roles_and_affiliations(extract, text, name, role, affiliation):

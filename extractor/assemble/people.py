@@ -196,6 +196,8 @@ def _role_for(doc, p, role_by_start, role_by_end, inst_starts, place_entities):
     k = p["end"]
     if k < n and doc[k].text == ",":
         k += 1
+        if k < n and doc[k].lower_ in ("der", "die") and k + 1 in role_by_start:
+            k += 1  # "Name, der Präsident des Verbands"
     r = role_by_start.get(k)
     if r is not None:
         affil = _affiliation_after(doc, r["end"], inst_starts)
