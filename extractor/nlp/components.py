@@ -163,13 +163,17 @@ class PeopleComponent:
         for m in facts(doc).get("inst", []):
             inst_tokens[m["start"]] = m["end"]
             inst_set.update(range(m["start"], m["end"]))
-        people = [p for p in find_people(doc, inst_set) if not any(k in blocked for k in range(p.start, p.end))]
-        people = [p for p in people if not credited(doc, p.start, p.end) and not inside_org_name(doc, p.start, inst_set)]
+        def of_article(start: int, end: int) -> bool:
+            """Not a credit or byline, not inside an organisation's name."""
+            return not credited(doc, start, end) and not inside_org_name(doc, start, inst_set)
+
+        people = [p for p in find_people(doc, inst_set)
+                  if not any(k in blocked for k in range(p.start, p.end)) and of_article(p.start, p.end)]
         if self.use_ner and doc.ents:
             taken = {k for p in people for k in range(p.start, p.end)} | inst_set | blocked
             for ent in doc.ents:
                 if ent.label_ == "PER" and not any(k in taken for k in range(ent.start, ent.end)) and _plausible_person(doc, ent) \
-                        and not credited(doc, ent.start, ent.end) and not inside_org_name(doc, ent.start, inst_set):
+                        and of_article(ent.start, ent.end):
                     people.append(PersonMention(ent.start, ent.end, ent.text, None))
             people.sort(key=lambda p: p.start)
         person_tokens = {k for p in people for k in range(p.start, p.end)}

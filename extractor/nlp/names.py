@@ -99,9 +99,10 @@ _SAINT = frozenset(("St.", "Sankt", "Hl."))  # "St. Josef": a saint's first name
 _CAPTION = frozenset(("links", "rechts", "mitte", "oben", "unten"))  # photo positions, not place parts
 
 
-def _ner_person_start(tok, j: int, doc: Doc) -> bool:
-    """The first of several words the NER marks as a person: "Jobcenter Talberg Bernadeta
+def _ner_person_start(doc: Doc, j: int) -> bool:
+    """The first of several words the NER marks as a person: "Jobcenter Talberg Vorname
     Namenlos" ends before her."""
+    tok = doc[j]
     return tok.ent_iob_ == "B" and tok.ent_type_ == "PER" and j + 1 < len(doc) and doc[j + 1].ent_iob_ == "I"
 
 
@@ -115,7 +116,7 @@ def place_run(doc: Doc, i: int, limit: int) -> int:
         tok = doc[j]
         saint = doc[j - 1].text in _SAINT
         if j - i < 3 and is_namepart(tok) and (saint or (not looks_like_person_start(doc, j) and tok.text not in lexicons.first_names()
-                                                         and not _ner_person_start(tok, j, doc))) \
+                                                         and not _ner_person_start(doc, j))) \
                 and not (j + 1 < limit and doc[j + 1].lower_ in ("des", "der", "eines", "einer")):
             j += 1  # "Schloss Hohenfels", "Teleintensivmedizin Bayern"; not "Talberg Teil des Netzwerks"
             continue

@@ -109,10 +109,15 @@ def _surname_follows(doc: Doc, k: int, insts: set[int]) -> bool:
     if k < n and _INITIAL.match(doc[k].text):
         k += 1
     elif k < n and doc[k].lower_ in _PARTICLES:
-        k += 1
-        while k < n and (doc[k].lower_ in _PARTICLES or doc[k].lower_ in _INNER_PARTICLES):
-            k += 1
+        k = _past_particles(doc, k + 1)
     return k < n and _surname_token(doc[k], insts, first_name(doc[k - 1].text))
+
+
+def _past_particles(doc: Doc, k: int) -> int:
+    """The first token from k on that is no name particle ("von der Heyde", "von und zu")."""
+    while k < len(doc) and (doc[k].lower_ in _PARTICLES or doc[k].lower_ in _INNER_PARTICLES):
+        k += 1
+    return k
 
 
 def is_particle(word: str) -> bool:
@@ -208,9 +213,7 @@ def _name_run(doc: Doc, j: int, insts: set[int]) -> int:
             k += 1
             continue
         if tok.lower_ in _PARTICLES and count >= 1 and k + 1 < n:
-            m = k + 1
-            while m < n and (doc[m].lower_ in _PARTICLES or doc[m].lower_ in _INNER_PARTICLES):
-                m += 1
+            m = _past_particles(doc, k + 1)
             if m < n and _surname_token(doc[m], insts) and m - k <= 3:
                 return m + 1  # "von Schorlemer" ends the name ("... von Schorlemer Ende April")
         break
