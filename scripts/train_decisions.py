@@ -79,17 +79,17 @@ def card(decisions, meta: dict, cv: str | None) -> str:
         "model file whose SHA-256 it holds) | | – |",
         f"| `detect.json` | the article reports a cooperation | logistic regression, {len(d.detect.weights)} features | {d.detect.threshold} |",
         f"| `partner.json` | an organisation is a party (first stage) | logistic regression, {len(d.partner.weights)} features | {d.partner.threshold} |",
-        f"| `partner_list.json` | the same, second stage: also given the first stage's scores of the organisations "
-        f"coordinated with it | logistic regression, {len(d.partner_list.weights)} features | {d.partner_list.threshold} |",
+        f"| `partner_list.json` | the same, second stage: also given the first stage's score of the organisation, "
+        f"of those coordinated with it and how many of the article's pass it | logistic regression, {len(d.partner_list.weights)} features | {d.partner_list.threshold} |",
         f"| `institution.json` | an organisation belongs in the record | logistic regression, {len(d.institution.weights)} features | {d.institution.threshold} |",
-        f"| `types.json` | types of the main cooperation | one logistic regression per type | {next(iter(d.types.models.values())).threshold} |",
+        f"| `types.json` | types of the main cooperation (a further one keeps the rules' types these confirm) | one logistic regression per type | {next(iter(d.types.models.values())).threshold} |",
         "| `status.json` | status of the main cooperation | one-vs-rest logistic regressions | highest score |",
         f"| `date.json` | a date mention is the cooperation's date | logistic regression, {len(d.date.weights)} features | {d.date.threshold} |",
         "",
         "Thresholds are chosen inside the training data (3 inner folds by article): the grid point whose "
         f"neighbourhood (±{dt.WINDOW} steps of {dt.GRID[1] - dt.GRID[0]:.3f}) has the best mean F1. "
         "Stacking: the first-stage partner scores that `partner_list`, `detect`, `types`, `status` and `date` read "
-        "(the two most likely parties, their kinds, the parties beside a date) are out of fold while training. "
+        "(the two most likely parties, their kinds, the parties beside a date, an organisation's own) are out of fold while training. "
         "Features are named (see `extractor/features/`); a decision's explanation is its largest weighted features.",
         "",
         "Largest weights:",

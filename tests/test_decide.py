@@ -123,6 +123,16 @@ def test_coordinated_organisations_see_each_others_first_stage_scores(nlp):
     assert with_neighbours({"own": 1.0}, k["Land Hessen"], first, nb, threshold=0.5) == {"own": 1.0}
 
 
+def test_the_second_stage_reads_its_own_score_and_how_many_pass_the_first():
+    from extractor.features.neighbours import partner_list_features
+
+    nb = [frozenset({1}), frozenset({0}), frozenset()]
+    f = partner_list_features({"own": 1.0}, 2, [0.9, 0.6, 0.3], nb, threshold=0.5, coop=0.8)
+    assert f == {"own": 1.0, "article_coop": 0.8, "self_p": 0.3, "n_over=2": 1.0}  # no neighbours of its own
+    many = partner_list_features({}, 0, [0.9] * 7, [frozenset()] * 7, threshold=0.5, coop=0.8)
+    assert many["n_over=4"] == 1.0 and many["self_p"] == 0.9
+
+
 def test_the_lines_of_a_bulleted_list_are_neighbours(rules_pipeline):
     from extractor.features.entities import context, entity_features
     from extractor.features.neighbours import coordinated
@@ -153,6 +163,14 @@ def test_the_likely_parties_feed_the_article_and_date_decisions():
     assert with_parties({}, [], 0.5, [])["parties=0"] == 1.0
     d = with_sentence_parties({"prep=am": 1.0}, [0.4, 0.7], 0.5)
     assert d == {"prep=am": 1.0, "sent_party_max": 0.7, "sent_parties=1": 1.0}
+
+
+def test_a_further_cooperation_keeps_the_rules_types_the_model_confirms():
+    from extractor.decide.article import confirmed_types
+
+    assert confirmed_types(["research", "education"], ["education", "network"]) == ["education"]
+    assert confirmed_types(["telemedicine"], ["education", "network"]) == ["education", "network"]
+    assert confirmed_types([], ["other"]) == ["other"]
 
 
 def test_a_cooperation_takes_its_two_most_likely_parties():

@@ -71,5 +71,9 @@ def with_neighbours(row: dict[str, float], k: int, first: Sequence[float], neigh
 def partner_list_features(row: dict[str, float], k: int, first: Sequence[float], neighbours: Sequence[frozenset[int]],
                           threshold: float, coop: float) -> dict[str, float]:
     """What the second-stage partner model reads, at training and at run time alike: the
-    organisation's features, its neighbours' first-stage scores and the article's cooperation score."""
-    return {**with_neighbours(row, k, first, neighbours, threshold), "article_coop": coop}
+    organisation's features, its own and its neighbours' first-stage scores, how many of the
+    article's organisations pass the first stage (a two-party release and a forty-member list
+    need different bars) and the article's cooperation score."""
+    over = sum(p >= threshold for p in first)
+    return {**with_neighbours(row, k, first, neighbours, threshold), "article_coop": coop, "self_p": first[k],
+            f"n_over={min(4, over)}": 1.0}
