@@ -153,6 +153,19 @@ def test_the_lines_of_a_bulleted_list_are_neighbours(rules_pipeline):
     assert "bulleted" not in entity_features(view, view.entities[k["Kreisklinik Talberg"]], ctx)
 
 
+def test_the_article_decisions_read_the_kinds_beside_a_cue(nlp):
+    from extractor.assemble import cooperations as coop_rules
+    from extractor.features.article import article_features
+    from extractor.features.view import build_view
+
+    view = build_view(nlp("Die Kreisklinik Talberg und die Universität Nordhain kooperieren künftig in der Forschung. "
+                          "Das Wetter in Lindenau war am Montag schön und die Sonne schien den ganzen Tag."))
+    is_coop, coops = coop_rules.build(view.doc, view.article, None)
+    f = article_features(view, is_coop, coops)
+    assert f["cue_kind=hospital"] == f["cue_kind=university"] == 1.0
+    assert not any(k.startswith("cue_kind=") and k not in ("cue_kind=hospital", "cue_kind=university") for k in f)
+
+
 def test_the_likely_parties_feed_the_article_and_date_decisions():
     from extractor.features.article import with_parties
     from extractor.features.dates import with_sentence_parties

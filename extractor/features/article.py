@@ -1,7 +1,9 @@
 """Features of a whole article, for "does it report a cooperation", its types and its status.
 
-Cue counts by where they stand (headline, lead, body), what the rule assembly concluded, and
-the words of the headline, the lead and the sentences that carry cue words. Words are lower
+Cue counts by where they stand (headline, lead, body), what the rule assembly concluded, the
+kinds of the organisations beside a cue and of the cooperation's own name (a centre or a network
+named there says what kind of cooperation it is), and the words of the headline, the lead and
+the sentences that carry cue words. Words are lower
 case and at least four letters long, so the models learn open classes of German vocabulary
 ("Ausbildungsverbund", "Lieferkette", "Fusion") rather than names.
 """
@@ -57,6 +59,14 @@ def article_features(view: ArticleView, rule_is_coop: bool, rule_coops: list[dic
         for t in rule_coops[0]["types"]:
             f[f"rule_type={t}"] = 1.0
         f[f"rule_status={rule_coops[0]['status']}"] = 1.0
+        name = rule_coops[0].get("name_entity")
+        if name is not None:
+            f[f"coop_name_kind={name.kind}"] = 1.0
+        if rule_coops[0].get("name"):
+            f["coop_named"] = 1.0
+    for si in view.cue_sents:
+        for e in view.entities_in[si]:
+            f[f"cue_kind={e.kind}"] = 1.0
     n_ents = len(view.entities)
     f[f"n_entities={min(n_ents, 6)}"] = 1.0
     f["n_sentences_log"] = math.log1p(len(view.content))
