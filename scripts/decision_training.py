@@ -32,7 +32,7 @@ from extractor.decide import Decisions  # noqa: E402
 from extractor.decide.article import date_rows, entity_rows  # noqa: E402
 from extractor.decide.linear import LabelSet, LinearModel  # noqa: E402
 from extractor.documents import CleanDocument  # noqa: E402
-from extractor.features.article import article_features, with_parties  # noqa: E402
+from extractor.features.article import article_features, type_features, with_parties  # noqa: E402
 from extractor.features.dates import sentence_entities, with_sentence_parties  # noqa: E402
 from extractor.features.neighbours import coordinated, partner_list_features  # noqa: E402
 from extractor.features.view import build_view  # noqa: E402
@@ -179,6 +179,7 @@ class ArticleRows:
     neighbours: list[frozenset[int]]  # per entity: the entities coordinated with it
     kinds: list[str]  # per entity
     date_entities: list[list[int]]  # per date candidate: the entities in its sentence
+    type_extra: dict  # what only the types model reads (`type_features`)
 
 
 def rows_for(doc, gold: dict, scorer) -> ArticleRows:
@@ -201,7 +202,8 @@ def rows_for(doc, gold: dict, scorer) -> ArticleRows:
     drows = date_rows(view, rule_coops)
     return ArticleRows(ents, partner, institution, art, int(positive), types, status,
                        [f for _, _, f in drows], [int(v in gdates) for _, v, _ in drows], len(gdates), coordinated(view),
-                       [e.kind for e in view.entities], [sentence_entities(view, d) for d, _, _ in drows])
+                       [e.kind for e in view.entities], [sentence_entities(view, d) for d, _, _ in drows],
+                       type_features(rule_coops))
 
 
 # --------------------------------------------------------------------------- models
@@ -342,7 +344,7 @@ def fit_decisions(rows: list[ArticleRows], ids: list[str], version: str = "dev")
     partner_list = fit_binary("partner_list", [partner_list_features(r, n, p, a.neighbours, partner.threshold, c)
                                                for a, p, c in zip(rows, first, coop) for n, r in enumerate(a.entity)], ent_y, ent_g)
     pos = [(a, i, x, p) for a, i, x, p in zip(rows, ids, article, first) if a.detect]
-    types = fit_labels("types", [x for _, _, x, _ in pos], [a.types for a, _, _, _ in pos], TYPES, [i for _, i, _, _ in pos])
+    types = fit_labels("types", [{**x, **a.type_extra} for a, _, x, _ in pos], [a.types for a, _, _, _ in pos], TYPES, [i for _, i, _, _ in pos])
     with_status = [(a, i, x) for a, i, x, _ in pos if a.status]
     status = fit_labels("status", [x for _, _, x in with_status], [{a.status} for a, _, _ in with_status], STATUSES,
                         [i for _, i, _ in with_status], shared_threshold=False)

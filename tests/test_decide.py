@@ -166,6 +166,17 @@ def test_the_article_decisions_read_the_kinds_beside_a_cue(nlp):
     assert not any(k.startswith("cue_kind=") and k not in ("cue_kind=hospital", "cue_kind=university") for k in f)
 
 
+def test_only_the_types_model_reads_the_kinds_of_the_rules_main_partners():
+    from types import SimpleNamespace
+
+    from extractor.features.article import type_features
+
+    hospital, university = SimpleNamespace(kind="hospital"), SimpleNamespace(kind="university")
+    coops = [{"partners": [hospital, university]}, {"partners": [SimpleNamespace(kind="company")]}]
+    assert type_features(coops) == {"rule_party_kind=hospital": 1.0, "rule_party_kind=university": 1.0}
+    assert type_features([]) == {}
+
+
 def test_the_likely_parties_feed_the_article_and_date_decisions():
     from extractor.features.article import with_parties
     from extractor.features.dates import with_sentence_parties

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from extractor.decide import Decisions
-from extractor.features.article import article_features, with_parties
+from extractor.features.article import article_features, type_features, with_parties
 from extractor.features.dates import date_candidates, date_features, sentence_entities, with_sentence_parties
 from extractor.assemble.cooperations import START_PREPS
 from extractor.features.entities import context, entity_features
@@ -77,7 +77,7 @@ def decide(view: ArticleView, rule_is_coop: bool, rule_coops: list[dict], models
         coops = _group(view, rule_coops, partners)
     if coops:
         main = coops[0]
-        main["types"] = models.types.chosen(art)
+        main["types"] = models.types.chosen({**art, **type_features(rule_coops)})
         for c in coops[1:]:
             c["types"] = confirmed_types(c["types"], main["types"])
         main["status"] = models.status.best(art)

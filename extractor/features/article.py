@@ -80,6 +80,14 @@ def article_features(view: ArticleView, rule_is_coop: bool, rule_coops: list[dic
     return f
 
 
+def type_features(rule_coops: list[dict]) -> dict[str, float]:
+    """What only the types model reads: the kinds of the rules' main partners (two hospitals
+    mostly share patient care, a university and a firm research). Detection did worse with them."""
+    if not rule_coops:
+        return {}
+    return {f"rule_party_kind={e.kind}": 1.0 for e in rule_coops[0]["partners"]}
+
+
 def with_parties(features: dict[str, float], first: list[float], threshold: float, kinds: list[str]) -> dict[str, float]:
     """The article's features plus how sure the first-stage partner model is of its two most
     likely parties, how many pass its threshold (a cooperation needs two named parties) and
