@@ -179,7 +179,7 @@ class ArticleRows:
     neighbours: list[frozenset[int]]  # per entity: the entities coordinated with it
     kinds: list[str]  # per entity
     date_entities: list[list[int]]  # per date candidate: the entities in its sentence
-    type_extra: dict  # what only the types model reads (`type_features`)
+    type_extra: dict[str, float]  # what only the types model reads (`type_features`)
 
 
 def rows_for(doc, gold: dict, scorer) -> ArticleRows:
