@@ -166,6 +166,19 @@ def _mention(start: int, canonical: str, source: str = "ner", head: str | None =
         (["Aurelia Borealis GmbH", "Aurelia", "Borealis"], [[0], [1], [2]]),
         # a town beside its school stays a party of its own
         (["Volkshochschule Rheinfurt", "Rheinfurt"], [[0], [1]]),
+        # inflected forms and place adjectives of the same words
+        (["Freien Akademie", "Freie Akademie Talberg"], [[0, 1]]),
+        (["Talberger Stadtwerke", "Stadtwerke Talberg"], [[0, 1]]),
+        (["Rheinfurter Universität", "Universität Rheinfurt", "Universität Nordhain"], [[0, 1], [2]]),
+        # ... but two names of one word are no forms of each other ("Bayer" is no "Bayern")
+        (["Aurel", "Aurels"], [[0], [1]]),
+        # short forms spelt from inside compounds, with linking words, or before a shared place
+        (["Landessportverband", "LSV"], [[0, 1]]),
+        (["Zentrum für Lehrerbildung", "ZfL"], [[0, 1]]),
+        (["Medizinisches Versorgungszentrum Rheinfurt", "MVZ Rheinfurt"], [[0, 1]]),
+        # ... never from one word, nor when two names fit
+        (["Zukäufe", "ZF"], [[0], [1]]),
+        (["Stadtwerke Talberg", "Stadtwerke Rheinfurt", "SW"], [[0], [1], [2]]),
     ],
 )
 def test_variants_of_one_organisation(nlp, names_, groups):
@@ -177,6 +190,36 @@ def test_variants_of_one_organisation(nlp, names_, groups):
     for group in groups:
         assert len({id(of[k]) for k in group}) == 1, (names_, group)
     assert len({id(of[g[0]]) for g in groups}) == len(groups), names_
+
+
+def test_an_entity_is_named_in_the_nominative(nlp):
+    """Of "Talberger Stadtwerke" and "Stadtwerke Talberg", or of "Freien Akademie Talberg" and
+    "Freie Akademie Talberg", the form without the adjective or the inflection names the entity."""
+    from extractor.assemble.institutions import resolve
+
+    for names_, expected in ((["Talberger Stadtwerke", "Stadtwerke Talberg"], "Stadtwerke Talberg"),
+                             (["Freien Akademie Talberg", "Freie Akademie Talberg"], "Freie Akademie Talberg")):
+        doc = nlp("Überschrift\n x x")
+        entities, _ = resolve(doc, [_mention(2 + k, n, "ner") for k, n in enumerate(names_)])
+        assert [e.name for e in entities] == [expected], names_
+
+
+@pytest.mark.parametrize(
+    "abbr, name, place, expected",
+    [
+        ("UKN", "Universitätsklinikum Nordhain", None, True),
+        ("TUR", "Technische Universität Rheinfurt", None, True),
+        ("HHLT", "Hafen- und Lagerhaus Talberg AG", None, False),  # the place gives its initial only at the end
+        ("HLTA", "Hafen- und Lagerhaus Talberg AG", None, True),
+        ("THW", "Bundesanstalt Technisches Hilfswerk", None, True),  # one describing piece before
+        ("SFB", "Stadt Freiburg", "Freiburg", False),  # no letter from inside a place
+        ("EU", "Einrichtungen", None, False),
+    ],
+)
+def test_short_forms_spell_their_names(abbr, name, place, expected):
+    from extractor.nlp.abbreviations import spells
+
+    assert spells(abbr, name, place) is expected
 
 
 def test_two_houses_in_one_place_stay_apart(nlp):

@@ -13,8 +13,13 @@ import re
 from dataclasses import dataclass, field
 
 from extractor.nlp import lexicons
+from extractor.nlp.abbreviations import spells
 
-ALLCAPS_SHORT = re.compile(r"^[A-ZÄÖÜ]{2,6}$")
+SHORT_FORM = re.compile(r"^[A-ZÄÖÜ][A-Za-zÄÖÜäöü]{1,6}[0-9]?$")  # "UKN", "ZfL", "EvKB", "UAS7"
+# what a word may end in beyond the stem it shares with another form of it: inflection
+# ("Freien" / "Freie", "Landesbetriebes") and place adjectives ("Speyerer" / "Speyer", "Tübinger" / "Tübingen")
+_ENDINGS = frozenset(("", "e", "s", "es", "n", "en", "m", "em", "r", "er", "ns", "ens"))
+_MIN_STEM = 4
 
 _FAMILIES = (
     ("unihosp", ("universitätsklinikum", "uniklinikum", "universitätsklinik", "uniklinik")),
@@ -63,13 +68,25 @@ class Entity:
         return min(m["start"] for m in self.mentions)
 
 
-def _score_name(m: dict, surface: str) -> tuple:
+def _score_name(m: dict, surface: str, others: set[str] = frozenset()) -> tuple:
     """The fullest name the text gives (GOLD_FORMAT: "the fullest nominative form"): more words
-    first, then a name seen in nominative as written, then one a rule read; a bare list member,
-    place or abbreviation names its house only when nothing else does."""
+    first, then one without a word that is an inflected or place-adjective form of a word of
+    the `others` names ("Freien" beside "Freie", "Tübinger" beside "Tübingen"), then a name seen
+    in nominative as written, then one a rule read; a bare list member, place or abbreviation
+    names its house only when nothing else does."""
     as_written = norm(surface) == norm(m["canonical"])
-    return (m["source"] not in ("list", "place", "abbr-use"), len(m["canonical"].split()), as_written,
-            m["source"] not in ("coord", "ner", "crf"), len(m["canonical"]))
+    return (m["source"] not in ("list", "place", "abbr-use"), len(m["canonical"].split()),
+            -_derived_words(m["canonical"], others), as_written, m["source"] not in ("coord", "ner", "crf"),
+            len(m["canonical"]))
+
+
+def _derived_words(name: str, others: set[str]) -> int:
+    """How many words of `name` are a longer form of a word in `others` (or, as long, the one
+    ending in "r"): the genitive, the dative, the place adjective."""
+    own = name.lower().split()
+    theirs = {v for o in others for v in o.lower().split()} - set(own)
+    return sum(1 for w in own if any(_same_word(w, v) and (len(w) > len(v) or (len(w) == len(v) and w.endswith("r")))
+                                     for v in theirs))
 
 
 def resolve(doc, mentions: list[dict]) -> tuple[list[Entity], dict[int, Entity]]:
@@ -134,7 +151,8 @@ def resolve(doc, mentions: list[dict]) -> tuple[list[Entity], dict[int, Entity]]
     for root in sorted(merged, key=lambda r: min(mentions[i]["start"] for i in merged[r])):
         idxs = sorted(merged[root], key=lambda i: mentions[i]["start"])
         ms = [mentions[i] for i in idxs]
-        best = max(ms, key=lambda m: _score_name(m, doc[m["start"] : m["end"]].text))
+        others = {m["canonical"] for m in ms}
+        best = max(ms, key=lambda m: _score_name(m, doc[m["start"] : m["end"]].text, others))
         kinds = [m["kind"] for m in ms if m["source"] not in ("ner",)] or [ms[0]["kind"]]
         kind = "network" if "network" in kinds and best["kind"] == "network" else best["kind"] if best["kind"] != "other" else max(kinds, key=lambda k: (kinds.count(k), k != "other"))
         abbr = next((m["abbr"] for m in ms if m.get("abbr")), None)
@@ -169,16 +187,47 @@ def _names_another(extra: set[str], toks: list[tuple[str, ...]], a: int, b: int)
     return any(c not in (a, b) and u and set(u) <= extra for c, u in enumerate(toks))
 
 
-def _initials(words: tuple[str, ...]) -> str:
-    return "".join(w[0] for w in words if w)
+def _short_form(text: str) -> bool:
+    upper = sum(c.isupper() for c in text)
+    return bool(SHORT_FORM.match(text)) and upper >= 2 and 2 * upper >= sum(c.isalpha() for c in text)
+
+
+def _same_word(x: str, y: str) -> bool:
+    """Two forms of one word: equal, or what they add to a shared stem of four letters or more is
+    an ending (`_ENDINGS`)."""
+    if x == y:
+        return True
+    n = 0
+    while n < min(len(x), len(y)) and x[n] == y[n]:
+        n += 1
+    return n >= _MIN_STEM and x[n:] in _ENDINGS and y[n:] in _ENDINGS
+
+
+def _forms_within(t: tuple[str, ...], u: tuple[str, ...]) -> bool:
+    """Every word of `t` is a form of its own word of `u` (`_same_word`), one of them as written:
+    an inflected or place-adjective variant of the same name ("Speyerer Stadtwerke" /
+    "Stadtwerke Speyer"), or of a longer one ("Freien Universität" in "Freie Universität Berlin")."""
+    free = list(u)
+    exact = False
+    for w in t:
+        k = next((k for k, v in enumerate(free) if v == w), None)
+        if k is None:
+            k = next((k for k, v in enumerate(free) if _same_word(w, v)), None)
+        else:
+            exact = True
+        if k is None:
+            return False
+        free.pop(k)
+    return exact
 
 
 def _link_variants(groups: list[list[int]], mentions: list[dict], find, union, headline: set[int]) -> None:
     """Variants of one organisation named apart in one text: the same words in another order or
     form ("Uni Talberg" / "Universität Talberg", "Beteiligungsgesellschaft X" / "X
-    Beteiligungsgesellschaft"), a short form inside exactly one longer name ("Lessing-Universität"
-    in "Gotthold-Ephraim-Lessing-Universität", a bare "Wernau" beside "Spital Wernau"), an
-    all-caps short form spelling the initials of exactly one name ("UKN")."""
+    Beteiligungsgesellschaft", "Talberger Stadtwerke" / "Stadtwerke Talberg"), a short form
+    inside exactly one longer name ("Lessing-Universität" in "Gotthold-Ephraim-Lessing-Universität",
+    a bare "Wernau" beside "Spital Wernau"), a short form spelling exactly one name ("UKN",
+    "ZfL", "LSV" for "Landessportverband", "MVZ Nordhain" for "Medizinisches Versorgungszentrum Nordhain")."""
     toks = [variant_tokens(mentions[g[0]]["canonical"]) for g in groups]
     by_set: dict[frozenset, int] = {}
     for a, t in enumerate(toks):
@@ -190,22 +239,36 @@ def _link_variants(groups: list[list[int]], mentions: list[dict], find, union, h
         else:
             by_set[key] = a
     for a, t in enumerate(toks):
+        for b in range(a + 1, len(toks)):
+            if len(t) >= 2 and len(toks[b]) == len(t) and find(a) != find(b) and _forms_within(t, toks[b]):
+                union(a, b)
+    for a, t in enumerate(toks):
         if not t:
             continue
         sa = set(t)
         if any(mentions[i]["source"] == "place" and i not in headline for i in groups[a]):
             continue  # a town may be a party of its own beside its school or clinic (in a headline it names the house)
-        containers = {find(b) for b, u in enumerate(toks) if b != a and find(b) != find(a) and len(u) > len(t) and sa <= set(u)
+        containers = {find(b) for b, u in enumerate(toks) if b != a and find(b) != find(a) and len(u) > len(t)
+                      and (sa <= set(u) or (len(t) >= 2 and _forms_within(t, u)))
                       and not _names_another(set(u) - sa, toks, a, b)}
         if len(containers) == 1 and any(not lexicons.heads().lookup(w.capitalize()) for w in t):
             union(a, containers.pop())
             continue
-        raw = mentions[groups[a][0]]["canonical"]
-        if len(t) == 1 and ALLCAPS_SHORT.match(raw):
-            hits = {find(b) for b, u in enumerate(toks) if b != a and len(u) >= 2 and _initials(u).startswith(raw.lower())
-                    and len(_initials(u)) - len(raw) <= 1}
+        short, *tail = mentions[groups[a][0]]["canonical"].split()
+        if _short_form(short) and len(tail) <= 2:
+            hits = {find(b) for b, g in enumerate(groups) if find(b) != find(a) and _spelt_by(short, tail, mentions[g[0]])}
             if len(hits) == 1:
                 union(a, hits.pop())
+
+
+def _spelt_by(short: str, tail: list[str], m: dict) -> bool:
+    """The mention's name ends in the words `tail` and what comes before them is spelt by `short`."""
+    words = m["canonical"].split()
+    if tail:
+        if len(words) <= len(tail) or words[-len(tail):] != tail:
+            return False
+        words = words[: -len(tail)]
+    return len(words) >= 1 and words != [short] and not _short_form(words[0]) and spells(short, " ".join(words), m.get("place"))
 
 
 def _last_word_place(m: dict) -> str | None:

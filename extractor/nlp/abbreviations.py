@@ -11,7 +11,7 @@ from spacy.tokens import Doc
 
 from extractor.nlp import lexicons
 from extractor.nlp.docdata import words
-from extractor.nlp.labels import DASHES
+from extractor.nlp.labels import DASHES, NAME_LINKS
 from extractor.nlp.mentions import InstMention
 from extractor.nlp.names import ALLCAPS, is_cap, nonname, place_run
 
@@ -46,6 +46,65 @@ def initials_match(abbr: str, name: str) -> bool:
     letters = [c for c in abbr.upper() if c.isalpha()]
     initials = [p[0].upper() for p in _pieces(name) if p]
     return len(letters) >= 2 and letters == initials[: len(letters)] and len(initials) - len(letters) <= 1
+
+
+_INNER_MIN = 3  # a letter from inside a piece ("LSV": Landes-S-port-V-erband) stands after its first 3 letters
+
+
+def _spelling_pieces(name: str) -> list[tuple[str, bool]]:
+    """(piece, optional) of `name`: its capitalised pieces (`_pieces`) and, optional, the
+    linking words between them ("für" in "Zentrum für Lehrerbildung" spells the "f" of "ZfL")."""
+    out = []
+    for word in re.split(r"[\s\-–/]+", name):
+        if word.lower() in NAME_LINKS:
+            out.append((word.lower(), True))
+        elif word[:1].isupper():
+            head = lexicons.heads().lookup(word)
+            whole = head is not None and not head.suffix_of_compound  # "Universität", "University": one piece
+            out += [(word, False)] if whole else [(p, False) for p in _pieces(word) if p]
+    return out
+
+
+def spells(abbr: str, name: str, place: str | None = None) -> bool:
+    """An undefined short form of a name: `initials_match`, and also letters taken from inside a
+    compound piece ("LSV" ~ "Landessportverband", "ZBB" ~ "Zentrale Biobank"; never from the
+    name's `place`), linking words spelt or not ("ZfL" ~ "Zentrum für Lehrerbildung", "ICBC" ~
+    "Industrial & Commercial Bank of China"), one describing piece before the spelt ones ("THW" ~
+    "Bundesanstalt Technisches Hilfswerk") and one piece after them (a place). Two pieces at
+    least give their initials: one word spells no short form ("ZF" is not "Zukäufe")."""
+    letters = [c.lower() for c in abbr if c.isalpha()]
+    if len(letters) < 2:
+        return False
+    if initials_match(abbr, name):
+        return True
+    pieces = _spelling_pieces(name)
+    n = len(pieces)
+
+    def rest_ok(i: int, initials: int) -> bool:  # after the spelt pieces: linking words and at most one piece
+        return initials >= 2 and sum(1 for _, optional in pieces[i:] if not optional) <= 1
+
+    def inside(k: int, i: int, q: int, initials: int) -> bool:  # piece i entered, its letters after q free
+        if k == len(letters):
+            return rest_ok(i + 1, initials)
+        word = pieces[i][0]
+        if word != place:
+            low = word.lower()
+            for p in range(max(q, _INNER_MIN), len(low)):
+                if low[p] == letters[k] and inside(k + 1, i, p + 1, initials):
+                    return True
+        return at(k, i + 1, initials)
+
+    def at(k: int, i: int, initials: int) -> bool:  # letters[k:] from piece i on, every piece spelt or optional
+        if k == len(letters):
+            return rest_ok(i, initials)
+        if i >= n:
+            return False
+        word, optional = pieces[i]
+        if word[0].lower() == letters[k] and inside(k + 1, i, 1, initials + (not optional)):
+            return True
+        return optional and at(k, i + 1, initials)
+
+    return any(at(0, s, 0) for s in range(min(2, n)) if not pieces[s][1])
 
 
 def attach_definitions(doc: Doc, found: list[InstMention], taken: set[int], sent_end, sent_start) -> None:

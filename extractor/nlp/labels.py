@@ -19,6 +19,8 @@ ARTICLES = frozenset(
 )
 PREPOSITIONS = frozenset("an am auf aus bei beim in im mit nach von vom zu zum zur für über unter zwischen gegenüber".split())
 PLACE_LINKS = (("ob", "der"), ("am",), ("an", "der"), ("im",), ("in", "der"), ("bei",), ("vor", "der"))
+# small words inside a name, between its capitalised words ("Zentrum für Lehrerbildung", "Bank of China")
+NAME_LINKS = frozenset("für und der des am im an von vom in zu zur zum de di du la le of and for".split())
 QUOTES_CLOSE = frozenset({"“", '"', "«", "»", "”", "‘", "'"})
 DASHES = frozenset({"-", "–", "—"})
 # participles after a date that make it attributive: "das seit 2024 bestehende Netzwerk" dates the network
