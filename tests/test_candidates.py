@@ -176,6 +176,11 @@ def _mention(start: int, canonical: str, source: str = "ner", head: str | None =
         (["Landessportverband", "LSV"], [[0, 1]]),
         (["Zentrum für Lehrerbildung", "ZfL"], [[0, 1]]),
         (["Medizinisches Versorgungszentrum Rheinfurt", "MVZ Rheinfurt"], [[0, 1]]),
+        (["Gesellschaft für internationale Zusammenarbeit", "GIZ"], [[0, 1]]),
+        # a short form beginning exactly one longer name is that name's ("ETH" -> "ETH Talberg"), also
+        # when another name would spell it
+        (["ETH Talberg", "ETH"], [[0, 1]]),
+        (["SWN Stadtwerke Nordhain GmbH", "SWN", "Stadtwerke Neuhain GmbH"], [[0, 1], [2]]),
         # ... never from one word, nor when two names fit
         (["Zukäufe", "ZF"], [[0], [1]]),
         (["Stadtwerke Talberg", "Stadtwerke Rheinfurt", "SW"], [[0], [1], [2]]),

@@ -115,14 +115,14 @@ def resolve(doc, mentions: list[dict]) -> tuple[list[Entity], dict[int, Entity]]
 
     names = [norm(mentions[g[0]]["canonical"]) for g in groups]
     # 1. prefix of exactly one longer name ("Sanovia Klinik" -> "Sanovia Klinik Wernau"; "Voltaro" ->
-    #    "Voltaro Aktiengesellschaft" when only a legal form is added)
+    #    "Voltaro Aktiengesellschaft" when only a legal form is added; a short form: "ETH" -> "ETH Talberg")
     legal = {" ".join(f).lower() for f in lexicons.legal_forms()}
     for a, na in enumerate(names):
         longer = [b for b, nb in enumerate(names) if b != a and nb.startswith(na + " ")]
         if len(longer) != 1:
             continue
         rest = names[longer[0]][len(na) + 1 :]
-        if len(na.split()) >= 2 or mentions[groups[a][0]]["abbr"] or rest in legal:
+        if len(na.split()) >= 2 or mentions[groups[a][0]]["abbr"] or rest in legal or _short_form(mentions[groups[a][0]]["canonical"]):
             union(a, longer[0])
     # 2. same house family in the same place
     info = []
@@ -255,7 +255,9 @@ def _link_variants(groups: list[list[int]], mentions: list[dict], find, union, h
             union(a, containers.pop())
             continue
         short, *tail = mentions[groups[a][0]]["canonical"].split()
-        if _short_form(short) and len(tail) <= 2:
+        defined = any(find(b) == find(a) and len(words := mentions[g[0]]["canonical"].split()) > 1 and short in words
+                      for b, g in enumerate(groups) if b != a)  # "SWN" joined "SWN Stadtwerke Talberg": its own name
+        if _short_form(short) and len(tail) <= 2 and not defined:
             hits = {find(b) for b, g in enumerate(groups) if find(b) != find(a) and _spelt_by(short, tail, mentions[g[0]])}
             if len(hits) == 1:
                 union(a, hits.pop())
@@ -268,7 +270,9 @@ def _spelt_by(short: str, tail: list[str], m: dict) -> bool:
         if len(words) <= len(tail) or words[-len(tail):] != tail:
             return False
         words = words[: -len(tail)]
-    return len(words) >= 1 and words != [short] and not _short_form(words[0]) and spells(short, " ".join(words), m.get("place"))
+    if not words or words == [short] or (len(words) == 1 and _short_form(words[0])):
+        return False  # another short form
+    return spells(short, " ".join(words), m.get("place"))
 
 
 def _last_word_place(m: dict) -> str | None:

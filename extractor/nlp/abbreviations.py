@@ -53,10 +53,11 @@ _INNER_MIN = 3  # a letter from inside a piece ("LSV": Landes-S-port-V-erband) s
 
 def _spelling_pieces(name: str) -> list[tuple[str, bool]]:
     """(piece, optional) of `name`: its capitalised pieces (`_pieces`) and, optional, the
-    linking words between them ("für" in "Zentrum für Lehrerbildung" spells the "f" of "ZfL")."""
+    small-written words between them ("für" in "Zentrum für Lehrerbildung" spells the "f" of
+    "ZfL", "internationale" the "I" of "GIZ")."""
     out = []
     for word in re.split(r"[\s\-–/]+", name):
-        if word.lower() in NAME_LINKS:
+        if word.lower() in NAME_LINKS or word[:1].islower():
             out.append((word.lower(), True))
         elif word[:1].isupper():
             head = lexicons.heads().lookup(word)
