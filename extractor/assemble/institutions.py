@@ -255,12 +255,17 @@ def _link_variants(groups: list[list[int]], mentions: list[dict], find, union, h
             union(a, containers.pop())
             continue
         short, *tail = mentions[groups[a][0]]["canonical"].split()
-        defined = any(find(b) == find(a) and len(words := mentions[g[0]]["canonical"].split()) > 1 and short in words
-                      for b, g in enumerate(groups) if b != a)  # "SWN" joined "SWN Stadtwerke Talberg": its own name
-        if _short_form(short) and len(tail) <= 2 and not defined:
+        if _short_form(short) and len(tail) <= 2 and not _defined(short, a, groups, mentions, find):
             hits = {find(b) for b, g in enumerate(groups) if find(b) != find(a) and _spelt_by(short, tail, mentions[g[0]])}
             if len(hits) == 1:
                 union(a, hits.pop())
+
+
+def _defined(short: str, a: int, groups: list[list[int]], mentions: list[dict], find) -> bool:
+    """The short form of group `a` has joined a longer name that carries it ("SWN" with "SWN
+    Stadtwerke Talberg"): that is its organisation, whatever else it might spell."""
+    return any(find(b) == find(a) and len(words := mentions[g[0]]["canonical"].split()) > 1 and short in words
+               for b, g in enumerate(groups) if b != a)
 
 
 def _spelt_by(short: str, tail: list[str], m: dict) -> bool:
