@@ -86,6 +86,7 @@ def card(decisions, meta: dict, cv: str | None) -> str:
         "| `status.json` | status of the main cooperation | one-vs-rest logistic regressions | highest score |",
         f"| `date.json` | a date mention is the cooperation's date | logistic regression, {len(d.date.weights)} features | {d.date.threshold} |",
         "",
+        f"L2 regularisation: C {dt.C_LOGISTIC} for every logistic regression but the date's (C {dt.C_DATE}: few positives over sparse features). "
         "Thresholds are chosen inside the training data (3 inner folds by article): the grid point whose "
         f"neighbourhood (±{dt.WINDOW} steps of {dt.GRID[1] - dt.GRID[0]:.3f}) has the best mean F1. "
         "Stacking: the first-stage partner scores that `partner_list`, `detect`, `types`, `status` and `date` read "
