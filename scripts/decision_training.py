@@ -175,6 +175,7 @@ class ArticleRows:
     status: str | None
     dates: list[dict]
     date_labels: list[int]
+    date_values: list[str]
     n_gold_dates: int
     neighbours: list[frozenset[int]]  # per entity: the entities coordinated with it
     kinds: list[str]  # per entity
@@ -201,7 +202,8 @@ def rows_for(doc, gold: dict, scorer) -> ArticleRows:
     gdates = {c["date"]["value"] for c in gg["cooperations"] if c.get("date") and c["date"].get("value")} if positive else set()
     drows = date_rows(view, rule_coops)
     return ArticleRows(ents, partner, institution, art, int(positive), types, status,
-                       [f for _, _, f in drows], [int(v in gdates) for _, v, _ in drows], len(gdates), coordinated(view),
+                       [f for _, _, f in drows], [int(v in gdates) for _, v, _ in drows], [v for _, v, _ in drows],
+                       len(gdates), coordinated(view),
                        [e.kind for e in view.entities], [sentence_entities(view, d) for d, _, _ in drows],
                        type_features(rule_coops))
 
@@ -285,27 +287,41 @@ def fit_binary_scored(name: str, X: list[dict], y: list[int], groups: list[str],
 
 
 def fit_pick_one(name: str, X: list[dict], y: list[int], groups: list[str], gold_counts: dict[str, int],
-                 C: float = C_LOGISTIC) -> LinearModel:
+                 values: list[str] | None = None, C: float = C_LOGISTIC) -> LinearModel:
     """A model that picks at most one candidate per article (its most likely one, when over the
     threshold); the threshold maximises the smoothed F1 over articles out of fold, where `gold_counts` holds
-    the number of gold values per article (an article may have none)."""
+    the number of gold values per article (an article may have none). Given the candidates' `values`,
+    a second threshold is chosen the same way for the likeliest candidate of another value, picked
+    beside the first; it stays None when a second pick does not beat none."""
     y = np.asarray(y)
     vec, clf = _fit(X, y, C)
     model = _linear(name, vec, clf, y)
     if clf is None:
         return model
     p = _oof(X, y, groups, C)
-    best: dict[str, tuple[float, int]] = {}
-    for g, pi, yi in zip(groups, p, y):
-        if g not in best or pi > best[g][0]:
-            best[g] = (pi, int(yi))
+    by_value: dict[str, dict] = {}
+    for g, v, pi, yi in zip(groups, values if values is not None else range(len(y)), p, y):
+        best = by_value.setdefault(g, {})
+        if v not in best or pi > best[v][0]:
+            best[v] = (pi, int(yi))
+    ranked = [sorted(b.values(), key=lambda c: -c[0]) for b in by_value.values()]
+    n_gold = sum(gold_counts.values())
 
-    def f1(t: float) -> float:
-        tp = sum(1 for pi, yi in best.values() if pi >= t and yi)
-        fp = sum(1 for pi, yi in best.values() if pi >= t and not yi)
-        fn = sum(gold_counts.values()) - tp
-        return 2 * tp / max(1, 2 * tp + fp + fn)
-    return replace(model, threshold=_smoothed_best(f1))
+    def f1(t: float, t2: float = 2.0) -> float:
+        tp = fp = 0
+        for cands in ranked:
+            if cands[0][0] < t:
+                continue
+            picked = [cands[0], *(c for c in cands[1:2] if c[0] >= max(t, t2))]
+            tp += sum(yi for _, yi in picked)
+            fp += sum(1 - yi for _, yi in picked)
+        return 2 * tp / max(1, tp + fp + n_gold)
+    threshold = _smoothed_best(f1)
+    second = None
+    if values is not None:
+        t2 = _smoothed_best(lambda t2: f1(threshold, t2))
+        second = t2 if f1(threshold, t2) > f1(threshold) else None
+    return replace(model, threshold=threshold, second_threshold=second)
 
 
 def fit_labels(name: str, X: list[dict], labels: list[set[str]], vocabulary: list[str], groups: list[str],
@@ -354,7 +370,8 @@ def fit_decisions(rows: list[ArticleRows], ids: list[str], version: str = "dev")
     date_X = [with_sentence_parties(r, [p[k] for k in ents], partner.threshold)
               for a, _, _, p in pos for r, ents in zip(a.dates, a.date_entities)]
     date = fit_pick_one("date", date_X, [y for a, _, _, _ in pos for y in a.date_labels],
-                        [i for a, i, _, _ in pos for _ in a.dates], {i: a.n_gold_dates for a, i, _, _ in pos}, C=C_DATE)
+                        [i for a, i, _, _ in pos for _ in a.dates], {i: a.n_gold_dates for a, i, _, _ in pos},
+                        [v for a, _, _, _ in pos for v in a.date_values], C=C_DATE)
     return Decisions(detect, partner, partner_list, institution, types, status, date, version=version)
 
 

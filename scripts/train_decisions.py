@@ -84,7 +84,7 @@ def card(decisions, meta: dict, cv: str | None) -> str:
         f"| `institution.json` | an organisation belongs in the record | logistic regression, {len(d.institution.weights)} features | {d.institution.threshold} |",
         f"| `types.json` | types of the main cooperation, also given the kinds of the rules' main partners (a further one keeps the rules' types these confirm) | one logistic regression per type | {next(iter(d.types.models.values())).threshold} |",
         "| `status.json` | status of the main cooperation | one-vs-rest logistic regressions | highest score |",
-        f"| `date.json` | a date mention is the cooperation's date | logistic regression, {len(d.date.weights)} features | {d.date.threshold} |",
+        f"| `date.json` | a date mention is the cooperation's date; the likeliest date of another value dates a background cooperation | logistic regression, {len(d.date.weights)} features | {d.date.threshold}; second date {d.date.second_threshold} |",
         "",
         f"L2 regularisation: C {dt.C_LOGISTIC} for every logistic regression but the date's (C {dt.C_DATE}: few positives over sparse features). "
         "Thresholds are chosen inside the training data (3 inner folds by article): the grid point whose "

@@ -33,6 +33,13 @@ def test_label_set_chooses_several_or_the_best():
     assert LabelSet.from_json(s.to_json()) == s
 
 
+def test_a_second_threshold_round_trips_and_is_left_out_when_unset():
+    m = LinearModel("date", {"a": 1.0}, 0.0, 0.3, second_threshold=0.45)
+    assert LinearModel.from_json(m.to_json()) == m
+    assert "second_threshold" not in LinearModel("x", {}, 0.0).to_json()
+    assert LinearModel.from_json(LinearModel("x", {}, 0.0).to_json()).second_threshold is None
+
+
 def test_decisions_folder_round_trips(tmp_path):
     zero = LinearModel("x", {"a": 1.0}, 0.0)
     labels = LabelSet("l", {"other": zero})
@@ -175,6 +182,22 @@ def test_only_the_types_model_reads_the_kinds_of_the_rules_main_partners():
     coops = [{"partners": [hospital, university]}, {"partners": [SimpleNamespace(kind="company")]}]
     assert type_features(coops) == {"rule_party_kind=hospital": 1.0, "rule_party_kind=university": 1.0}
     assert type_features([]) == {}
+
+
+@pytest.mark.skipif(not decide.available(), reason="no decision models shipped")
+def test_an_earlier_start_beside_an_extension_is_a_background_cooperation():
+    from extractor.pipeline import extract_text
+
+    text = ("Kreisklinik Talberg und Hochschule Nordhain bauen Kooperation aus\n"
+            "Die Kreisklinik Talberg und die Hochschule Nordhain haben am 3. Mai 2024 einen neuen Kooperationsvertrag "
+            "unterzeichnet und bauen ihre Zusammenarbeit in der Pflegeausbildung aus. Bereits seit 2015 bilden die "
+            "Kreisklinik Talberg und die Hochschule Nordhain gemeinsam Pflegekräfte aus.")
+    rec = extract_text(text, published="2024-05-06")
+    assert [c.date.value for c in rec.cooperations] == ["2024-05-03", "2015"]
+    background = rec.cooperations[1]
+    assert background.status == "ongoing" and background.date.kind == "start"
+    assert background.partners == rec.cooperations[0].partners
+    assert "seit 2015" in background.evidence[0].text
 
 
 def test_the_likely_parties_feed_the_article_and_date_decisions():

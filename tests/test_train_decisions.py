@@ -74,6 +74,29 @@ def test_thresholds_follow_the_neighbourhood_not_a_lucky_peak():
     assert dt._smoothed_best(lambda t: edge[round(float(t), 3)]) == pytest.approx(dt.GRID[dt.WINDOW])
 
 
+def test_a_second_pick_is_learned_only_where_articles_have_two_values():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import decision_training as dt
+
+    def data(n_good: int):
+        X, y, groups, values = [], [], [], []
+        for a in range(60):
+            for v in range(3):
+                good = v < n_good
+                X.append({"good" if good else "bad": 1.0, f"noise{(a + v) % 5}": 1.0})
+                y.append(int(good))
+                groups.append(f"a{a}")
+                values.append(f"20{10 + v}")
+        return X, y, groups, values, {f"a{a}": n_good for a in range(60)}
+
+    X, y, groups, values, counts = data(2)
+    two = dt.fit_pick_one("date", X, y, groups, counts, values)
+    assert two.second_threshold is not None
+    X, y, groups, values, counts = data(1)
+    assert dt.fit_pick_one("date", X, y, groups, counts, values).second_threshold is None
+    assert dt.fit_pick_one("date", X, y, groups, counts).second_threshold is None  # without values: one pick
+
+
 def test_rows_of_an_article_are_cut_back_in_order():
     sys.path.insert(0, str(ROOT / "scripts"))
     import numpy as np

@@ -81,7 +81,14 @@ def decide(view: ArticleView, rule_is_coop: bool, rule_coops: list[dict], models
         for c in coops[1:]:
             c["types"] = confirmed_types(c["types"], main["types"])
         main["status"] = models.status.best(art)
-        main["date"] = _date(view, rule_coops, models, main["status"], first)
+        ranked = _ranked_dates(view, rule_coops, models, first)
+        if ranked and ranked[0][0] >= models.date.threshold:
+            main["date"] = _date(view, ranked[0][1], ranked[0][2], main["status"])
+            background = _background(view, coops, ranked, models)
+            if background is not None:
+                coops.append(background)
+        else:
+            main["date"] = None
         for c in coops:
             ps = [partner_p[id(p)] for p in c["partners"]]
             c["confidence"] = round(min(coop_p, sum(ps) / len(ps)), 2)
@@ -141,18 +148,45 @@ def _group(view: ArticleView, rule_coops: list[dict], partners: list) -> list[di
     return coops
 
 
-def _date(view: ArticleView, rule_coops: list[dict], models: Decisions, status: str, first: list[float]) -> dict | None:
-    best = None
+def _ranked_dates(view: ArticleView, rule_coops: list[dict], models: Decisions, first: list[float]) -> list[tuple[float, dict, str]]:
+    """(probability, mention, value) of each date value, by its likeliest mention, likeliest first."""
+    best: dict[str, tuple[float, dict, str]] = {}
     for d, value, feats in date_rows(view, rule_coops):
         p = models.date.proba(with_sentence_parties(feats, [first[k] for k in sentence_entities(view, d)],
                                                     models.partner.threshold))
-        if p >= models.date.threshold and (best is None or p > best[0]):
-            best = (p, d, value)
-    if best is None:
-        return None
-    _, d, value = best
+        if value not in best or p > best[value][0]:
+            best[value] = (p, d, value)
+    return sorted(best.values(), key=lambda b: -b[0])
+
+
+def _date(view: ArticleView, d: dict, value: str, status: str) -> dict:
     if d.get("prep") in START_PREPS:
         kind = "start"
     else:
         kind = {"planned": "planned", "ended": "ended"}.get(status, "signed" if status == "started" else "announced")
     return {"value": value, "kind": kind, "text": view.doc[d["start"] : d["end"]].text}
+
+
+def _background(view: ArticleView, coops: list[dict], ranked: list[tuple[float, dict, str]], models: Decisions) -> dict | None:
+    """A second date value the model is sure of (`second_threshold`), and that no cooperation of
+    the record has, dates a background cooperation of the main one's parties (GOLD_FORMAT: "seit
+    2007" beside an extension signed today are two entries); its parties are those of the date's
+    sentence when two are there."""
+    second = models.date.second_threshold
+    if len(ranked) < 2 or second is None or ranked[1][0] < max(second, models.date.threshold):
+        return None
+    _, d, value = ranked[1]
+    if value in {c["date"]["value"] for c in coops if c.get("date")}:
+        return None
+    main = coops[0]
+    si = view.sentence(d["start"])
+    here = [e for e in main["partners"] if si is not None and e in view.entities_in[si]]
+    if d.get("prep") in START_PREPS:
+        status = "ongoing"
+    else:
+        status = "started" if value < ranked[0][2] else "planned"
+    return {"partners": here if len(here) >= 2 else list(main["partners"]), "name": main.get("name"),
+            "name_entity": main.get("name_entity"), "types": list(main["types"]), "status": status,
+            "date": _date(view, d, value, status),
+            "evidence": [sentence_evidence(view.sents[si])] if si is not None else main["evidence"],
+            "confidence": 0.5, "events": []}

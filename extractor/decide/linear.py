@@ -28,12 +28,16 @@ def _sigmoid(z: float) -> float:
 
 @dataclass(frozen=True)
 class LinearModel:
-    """One binary decision: P(yes | features) = sigmoid(bias + sum(weight[name] * value))."""
+    """One binary decision: P(yes | features) = sigmoid(bias + sum(weight[name] * value)).
+
+    A decision that picks one candidate per article may also have a `second_threshold`: the
+    likeliest candidate of another value is picked too when it is at least this likely."""
 
     name: str
     weights: dict[str, float]
     bias: float
     threshold: float = 0.5
+    second_threshold: float | None = None
 
     def score(self, features: Features) -> float:
         w = self.weights
@@ -53,12 +57,17 @@ class LinearModel:
         return [(k, round(c, 3)) for k, c in parts[:top]]
 
     def to_json(self) -> dict:
-        return {"name": self.name, "bias": self.bias, "threshold": self.threshold,
-                "weights": {k: round(v, 6) for k, v in sorted(self.weights.items()) if v}}
+        out = {"name": self.name, "bias": self.bias, "threshold": self.threshold,
+               "weights": {k: round(v, 6) for k, v in sorted(self.weights.items()) if v}}
+        if self.second_threshold is not None:
+            out["second_threshold"] = self.second_threshold
+        return out
 
     @classmethod
     def from_json(cls, data: dict) -> LinearModel:
-        return cls(data["name"], dict(data["weights"]), float(data["bias"]), float(data.get("threshold", 0.5)))
+        second = data.get("second_threshold")
+        return cls(data["name"], dict(data["weights"]), float(data["bias"]), float(data.get("threshold", 0.5)),
+                   None if second is None else float(second))
 
 
 @dataclass(frozen=True)
