@@ -81,7 +81,14 @@ def test_shipped_decisions_find_the_parties_of_an_invented_release():
     assert rec.is_cooperation
     names = {i.id: i.name for i in rec.institutions}
     assert {names[p] for p in rec.cooperations[0].partners} == {"Kreisklinik Talberg", "Hochschule Nordhain"}
-    assert rec.cooperations[0].date is not None and rec.cooperations[0].date.value == "2024-05-03"
+    assert [c.date.value for c in rec.cooperations if c.date] == ["2024-05-03"]
+    # an earlier start beside an extension: a background cooperation of the same parties
+    rec = extract_text(text.replace("unterzeichnet.", "unterzeichnet und bauen ihre Zusammenarbeit aus. Bereits seit 2015 "
+                                    "arbeiten die Kreisklinik Talberg und die Hochschule Nordhain zusammen."), published="2024-05-06")
+    assert [c.date.value for c in rec.cooperations] == ["2024-05-03", "2015"]
+    background = rec.cooperations[1]
+    assert background.status == "ongoing" and background.date.kind == "start"
+    assert background.partners == rec.cooperations[0].partners and "seit 2015" in background.evidence[0].text
 
 
 @pytest.mark.skipif(not decide.available(), reason="no decision models shipped")
@@ -182,22 +189,6 @@ def test_only_the_types_model_reads_the_kinds_of_the_rules_main_partners():
     coops = [{"partners": [hospital, university]}, {"partners": [SimpleNamespace(kind="company")]}]
     assert type_features(coops) == {"rule_party_kind=hospital": 1.0, "rule_party_kind=university": 1.0}
     assert type_features([]) == {}
-
-
-@pytest.mark.skipif(not decide.available(), reason="no decision models shipped")
-def test_an_earlier_start_beside_an_extension_is_a_background_cooperation():
-    from extractor.pipeline import extract_text
-
-    text = ("Kreisklinik Talberg und Hochschule Nordhain bauen Kooperation aus\n"
-            "Die Kreisklinik Talberg und die Hochschule Nordhain haben am 3. Mai 2024 einen neuen Kooperationsvertrag "
-            "unterzeichnet und bauen ihre Zusammenarbeit in der Pflegeausbildung aus. Bereits seit 2015 bilden die "
-            "Kreisklinik Talberg und die Hochschule Nordhain gemeinsam Pflegekräfte aus.")
-    rec = extract_text(text, published="2024-05-06")
-    assert [c.date.value for c in rec.cooperations] == ["2024-05-03", "2015"]
-    background = rec.cooperations[1]
-    assert background.status == "ongoing" and background.date.kind == "start"
-    assert background.partners == rec.cooperations[0].partners
-    assert "seit 2015" in background.evidence[0].text
 
 
 def test_the_likely_parties_feed_the_article_and_date_decisions():
