@@ -218,3 +218,17 @@ def test_a_cooperation_takes_its_two_most_likely_parties():
     p = {id(a): 0.9, id(b): 0.05, id(c): 0.2}
     assert _partners([a, b, c], p, 0.5) == [a, c]  # the second one joins however unsure, in text order
     assert _partners([a, b, c], {id(a): 0.9, id(b): 0.8, id(c): 0.7}, 0.5) == [a, b, c]
+
+
+def test_parties_no_sentence_joins_are_separate_cooperations():
+    from types import SimpleNamespace
+
+    from extractor.decide.article import _sentence_groups
+
+    a, b, c, d, e = (object() for _ in range(5))
+    view = SimpleNamespace(entities_in=[{a, b}, {c, d}, {b, a}, set(), {d, e}])
+    assert _sentence_groups(view, [a, b, c, d, e]) == [[a, b], [c, d, e]]
+    view.entities_in.append({b, d})  # one sentence joins them
+    assert _sentence_groups(view, [a, b, c, d, e]) == [[a, b, c, d, e]]
+    lone = SimpleNamespace(entities_in=[{a, b}, {c, d}, {e}])  # e shares no sentence: who with is not said
+    assert _sentence_groups(lone, [a, b, c, d, e]) == [[a, b, c, d, e]]

@@ -74,7 +74,7 @@ def decide(view: ArticleView, rule_is_coop: bool, rule_coops: list[dict], models
     keep = [e for e in view.entities if inst_p[id(e)] >= models.institution.threshold]
     coops: list[dict] = []
     if coop_p >= models.detect.threshold and len(partners) >= 2:  # fewer only when the article names fewer
-        coops = _group(view, rule_coops, partners)
+        coops = _split_apart(view, _group(view, rule_coops, partners))
     if coops:
         main = coops[0]
         main["types"] = models.types.chosen({**art, **type_features(rule_coops)})
@@ -84,9 +84,7 @@ def decide(view: ArticleView, rule_is_coop: bool, rule_coops: list[dict], models
         ranked = _ranked_dates(view, rule_coops, models, first)
         if ranked and ranked[0][0] >= models.date.threshold:
             main["date"] = _date(view, ranked[0][1], ranked[0][2], main["status"])
-            background = _background(view, coops, ranked, models)
-            if background is not None:
-                coops.append(background)
+            _second_date(view, coops, ranked, models)
         else:
             main["date"] = None
         for c in coops:
@@ -148,6 +146,47 @@ def _group(view: ArticleView, rule_coops: list[dict], partners: list) -> list[di
     return coops
 
 
+def _sentence_groups(view: ArticleView, parties: list) -> list[list]:
+    """The parties grouped by sharing sentences (connected components: two are together when some
+    sentence names both), in the parties' order; one group when any party shares no sentence
+    with another (who it cooperates with is not said there). A few lines rather than networkx,
+    whose import would cost every process start a quarter of a second."""
+    group = {id(e): k for k, e in enumerate(parties)}
+
+    def root(k: int) -> int:
+        while group[id(parties[k])] != k:
+            k = group[id(parties[k])]
+        return k
+    alone = set(group.values())
+    for ents in view.entities_in:
+        here = [k for k, e in enumerate(parties) if e in ents]
+        if len(here) >= 2:
+            alone.difference_update(here)
+            for k in here[1:]:
+                group[id(parties[root(k)])] = root(here[0])
+    if alone:
+        return [parties]
+    groups: dict[int, list] = {}
+    for k, e in enumerate(parties):
+        groups.setdefault(root(k), []).append(e)
+    return list(groups.values())
+
+
+def _split_apart(view: ArticleView, coops: list[dict]) -> list[dict]:
+    """A cooperation whose parties fall into groups that no sentence joins is several: a chronicle
+    of separate agreements, a hub's bilateral partnerships told one by one (GOLD_FORMAT: one entry
+    per distinct cooperation). The first group keeps the cooperation's name and date."""
+    out = []
+    for c in coops:
+        groups = _sentence_groups(view, c["partners"])
+        if len(groups) < 2:
+            out.append(c)
+            continue
+        out.append(dict(c, partners=groups[0], evidence=_evidence(view, groups[0])))
+        out += [dict(c, partners=g, name=None, name_entity=None, date=None, evidence=_evidence(view, g)) for g in groups[1:]]
+    return out
+
+
 def _ranked_dates(view: ArticleView, rule_coops: list[dict], models: Decisions, first: list[float]) -> list[tuple[float, dict, str]]:
     """(probability, mention, value) of each date value, by its likeliest mention, likeliest first."""
     best: dict[str, tuple[float, dict, str]] = {}
@@ -167,26 +206,32 @@ def _date(view: ArticleView, d: dict, value: str, status: str) -> dict:
     return {"value": value, "kind": kind, "text": view.doc[d["start"] : d["end"]].text}
 
 
-def _background(view: ArticleView, coops: list[dict], ranked: list[tuple[float, dict, str]], models: Decisions) -> dict | None:
+def _second_date(view: ArticleView, coops: list[dict], ranked: list[tuple[float, dict, str]], models: Decisions) -> None:
     """A second date value the model is sure of (`second_threshold`), and that no cooperation of
-    the record has, dates a background cooperation of the main one's parties (GOLD_FORMAT: "seit
-    2007" beside an extension signed today are two entries); its parties are those of the date's
-    sentence when two are there."""
+    the record has, dates the undated further cooperation two of whose parties its sentence names;
+    else a background cooperation of the main one's parties (GOLD_FORMAT: "seit 2007" beside an
+    extension signed today are two entries), whose parties are those of the date's sentence when
+    two are there."""
     second = models.date.second_threshold
     if len(ranked) < 2 or second is None or ranked[1][0] < max(second, models.date.threshold):
-        return None
+        return
     _, d, value = ranked[1]
     if value in {c["date"]["value"] for c in coops if c.get("date")}:
-        return None
-    main = coops[0]
+        return
     si = view.sentence(d["start"])
-    here = [e for e in main["partners"] if si is not None and e in view.entities_in[si]]
+    named = view.entities_in[si] if si is not None else set()
+    for c in coops[1:]:
+        if c.get("date") is None and sum(e in named for e in c["partners"]) >= 2:
+            c["date"] = _date(view, d, value, c["status"])
+            return
+    main = coops[0]
+    here = [e for e in main["partners"] if e in named]
     if d.get("prep") in START_PREPS:
         status = "ongoing"
     else:
         status = "started" if value < ranked[0][2] else "planned"
-    return {"partners": here if len(here) >= 2 else list(main["partners"]), "name": main.get("name"),
-            "name_entity": main.get("name_entity"), "types": list(main["types"]), "status": status,
-            "date": _date(view, d, value, status),
-            "evidence": [sentence_evidence(view.sents[si])] if si is not None else main["evidence"],
-            "confidence": 0.5, "events": []}
+    coops.append({"partners": here if len(here) >= 2 else list(main["partners"]), "name": main.get("name"),
+                  "name_entity": main.get("name_entity"), "types": list(main["types"]), "status": status,
+                  "date": _date(view, d, value, status),
+                  "evidence": [sentence_evidence(view.sents[si])] if si is not None else main["evidence"],
+                  "confidence": 0.5, "events": []})
