@@ -103,6 +103,9 @@ def people(nlp, text):
         # the name ends after its surname: no particle without "von"/"van", no word after "von X"
         ("Der Dekan Hans-Peter Lindner nennt den Nutzen.", [("Hans-Peter Lindner", None)]),
         ("Dazu äußerte sich Sabine von Arnstedt Ende April.", [("Sabine von Arnstedt", None)]),
+        # a foreign particle after a surname continues it; "von" there says where from
+        ("Es sprach Martin Hrabé de Angelis gestern.", [("Martin Hrabé de Angelis", None)]),
+        ("Es sprach Anna Berger von Talberg gestern.", [("Anna Berger", None)]),
         ("Es lud Margit Fenner Kommunikation ein.", [("Margit Fenner", None)]),
         # a month or weekday is a surname right after a first name, not after a surname
         ("Es sprach Anna Mai im Rathaus.", [("Anna Mai", None)]),

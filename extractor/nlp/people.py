@@ -21,6 +21,8 @@ from extractor.nlp.names import is_cap, nonname
 _INITIAL = re.compile(r"^(?:[A-ZÄÖÜ]\.)+$")  # "E.", "E.A."
 _PARTICLES = {"von", "van", "de", "zu", "di", "da", "ter", "ten", "la", "le", "del", "bin", "al"}
 _CREDIT_WINDOW = 5  # tokens before a name that a credit word may stand in: "© Fotos (4): A B"
+_SURNAME_PARTICLES = {"van", "de", "di", "da", "ter", "ten", "la", "le", "del", "bin", "al"}  # after a surname too:
+# "Hrabé de Angelis"; not "von" or "zu", which after a full name mostly say where from ("Anna Berger von Siemens")
 _INNER_PARTICLES = {"der", "den", "dem", "und"}  # only after a particle: "von der Heyde", "van den Berg", "von und zu"
 _HONORIFICS = {"Herr", "Herrn", "Frau"}
 _TITLE_STARTERS = {"Prof.", "Professor", "Professorin", "Dr.", "PD", "Priv.-Doz.", "Univ.-Prof.", "Dipl.-Ing.", "Dipl.-Kfm.",
@@ -217,6 +219,10 @@ def _name_run(doc: Doc, j: int, insts: set[int]) -> int:
             if m < n and _surname_token(doc[m], insts) and m - k <= 3:
                 return m + 1  # "von Schorlemer" ends the name ("... von Schorlemer Ende April")
         break
+    if surname and k < n and doc[k].lower_ in _SURNAME_PARTICLES:
+        m = _past_particles(doc, k + 1)
+        if m < n and m - k <= 3 and _surname_token(doc[m], insts):
+            return m + 1  # a double surname: "Martin Hrabé de Angelis"
     return k
 
 
