@@ -151,19 +151,19 @@ def _sentence_groups(view: ArticleView, parties: list) -> list[list]:
     sentence names both), in the parties' order; one group when any party shares no sentence
     with another (who it cooperates with is not said there). A few lines rather than networkx,
     whose import would cost every process start a quarter of a second."""
-    group = {id(e): k for k, e in enumerate(parties)}
+    parent = list(range(len(parties)))
 
     def root(k: int) -> int:
-        while group[id(parties[k])] != k:
-            k = group[id(parties[k])]
+        while parent[k] != k:
+            k = parent[k]
         return k
-    alone = set(group.values())
+    alone = set(parent)
     for ents in view.entities_in:
         here = [k for k, e in enumerate(parties) if e in ents]
         if len(here) >= 2:
             alone.difference_update(here)
             for k in here[1:]:
-                group[id(parties[root(k)])] = root(here[0])
+                parent[root(k)] = root(here[0])
     if alone:
         return [parties]
     groups: dict[int, list] = {}
