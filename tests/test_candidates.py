@@ -10,7 +10,7 @@ from extractor.assemble.dates import resolve
 from extractor.features.view import build_view
 from extractor.nlp.components import facts
 from extractor.nlp.coordination import StructureCandidates
-from extractor.nlp.org_tagger import add_spans, canonical
+from extractor.nlp.org_tagger import OrgTagger, add_spans, canonical
 
 
 def names(nlp, text: str) -> list[str]:
@@ -335,3 +335,14 @@ def test_compounds_of_open_heads_coordinate(nlp):
     StructureCandidates(is_town=lambda w: w in ("Talberg", "Wernau"))(doc)
     names = {m["canonical"] for m in facts(doc)["inst"]}
     assert {"Kirchengemeinde Talberg", "Kirchengemeinde Wernau"} <= names
+
+
+def test_the_tagger_reads_sentences_with_cooperation_verbs_beyond_the_lead(nlp):
+    text = ("Titel. Erster Satz. Zweiter Satz. Dritter Satz. "
+            "Talberg Solar und Nordhain Wind kooperieren künftig. Das Wetter war gut.")
+    doc = nlp(text)
+    lows = [t.lower_ for t in doc]
+    sents = [[t.i for t in s] for s in doc.sents]
+    assert len(sents) == 6
+    tagged = [OrgTagger._tagged(n, idx, lows, set()) for n, idx in enumerate(sents)]
+    assert tagged == [True, True, True, True, True, False]  # the lead, then the sentence with "kooperieren"

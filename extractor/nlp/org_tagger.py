@@ -34,6 +34,9 @@ MODEL = MODELS / "org_tagger.crfsuite"
 _LEAD = 4  # sentences from the top that are always tagged (headline, date line, lead)
 _CUE_WORDS = ("kooperation", "zusammenarbeit", "partner", "vertrag", "vereinbarung", "netzwerk", "verbund",
               "gemeinsam", "allianz", "bündnis", "beitr", "mitglied")
+# a sentence with one of these is tagged too, beside the `_CUE_WORDS` ones (a feature of the model):
+# cooperation verbs ("kooperieren", "unterzeichnen", "schließen sich zusammen", "gründen")
+_TAG_WORDS = _CUE_WORDS + ("kooperier", "unterzeichn", "unterschr", "zusammen", "vereinbar", "gründ")
 
 
 def sentence_parts(doc: Doc, featurizer: Featurizer, full: bool = False) -> list[tuple[list[int], list[str], list[tuple], list[list[str]]]]:
@@ -138,9 +141,13 @@ class OrgTagger:
         return self._featurizer
 
     @staticmethod
-    def _tagged(n: int, idx: list[int], sentcue: bool, people: set[int]) -> bool:
-        """The headline, the lead, cue sentences and sentences naming people: the others hold no party."""
-        return n < _LEAD or sentcue or any(i in people for i in idx)
+    def _tagged(n: int, idx: list[int], lows: list[str], people: set[int]) -> bool:
+        """The headline, the lead, sentences with a cooperation word (`_TAG_WORDS`) and sentences
+        naming people: the others hold no party."""
+        if n < _LEAD or any(i in people for i in idx):
+            return True
+        low = " ".join(lows[i] for i in idx)
+        return any(c in low for c in _TAG_WORDS)
 
     def spans(self, doc: Doc, items: list | None = None) -> list[tuple[int, int, str]]:
         """(start, end, label) of every span the CRF tags in the sentences `_tagged` keeps; the
@@ -152,9 +159,10 @@ class OrgTagger:
         if items is None:
             return self._spans_many([doc])[0]
         people = _people(doc)
+        lows = words(doc)[1]
         out = []
         for n, (idx, feats) in enumerate(items):
-            if self._tagged(n, idx, "sentcue" in feats[0], people):
+            if self._tagged(n, idx, lows, people):
                 tags = self._tagger.tag(pycrfsuite.ItemSequence(feats))
                 out += [(idx[a], idx[b - 1] + 1, label) for a, b, label in bio_spans(tags)]
         return out
@@ -165,8 +173,9 @@ class OrgTagger:
         featurizer = self.featurizer()
         for d, doc in enumerate(docs):
             people = _people(doc)
+            lows = words(doc)[1]
             for n, (idx, sent, types, local) in enumerate(sentence_parts(doc, featurizer)):
-                if self._tagged(n, idx, "sentcue" in local[0], people):
+                if self._tagged(n, idx, lows, people):
                     where.append((d, idx))
                     scores.append(featurizer.emissions(self._chain, sent, types, local))
         out: list[list[tuple[int, int, str]]] = [[] for _ in docs]
