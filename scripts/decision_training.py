@@ -218,12 +218,12 @@ C_DATE = 0.08  # the date decision's: few positives (one date per article at mos
 WINDOW = 4  # grid steps each side: a threshold is chosen by its neighbourhood's mean F1, not a lucky peak
 
 
-def _fit(X: list[dict], y: np.ndarray, C: float) -> tuple[DictVectorizer, LogisticRegression | None]:
+def _fit(X: list[dict], y: np.ndarray, C: float, balanced: bool = False) -> tuple[DictVectorizer, LogisticRegression | None]:
     vec = DictVectorizer()
     A = vec.fit_transform(X)
     if y.min() == y.max():
         return vec, None
-    return vec, LogisticRegression(C=C, max_iter=3000).fit(A, y)
+    return vec, LogisticRegression(C=C, max_iter=3000, class_weight="balanced" if balanced else None).fit(A, y)
 
 
 def _linear(name: str, vec: DictVectorizer, clf, y: np.ndarray) -> LinearModel:
@@ -234,7 +234,7 @@ def _linear(name: str, vec: DictVectorizer, clf, y: np.ndarray) -> LinearModel:
     return LinearModel(name, weights, float(clf.intercept_[0]))
 
 
-def _oof(X: list[dict], y: np.ndarray, groups: list[str], C: float) -> np.ndarray:
+def _oof(X: list[dict], y: np.ndarray, groups: list[str], C: float, balanced: bool = False) -> np.ndarray:
     """Out-of-fold probabilities over the training part, folds by article."""
     inner = np.array([fold_of(g + "#inner", INNER) for g in groups])
     p = np.zeros(len(y))
@@ -242,7 +242,7 @@ def _oof(X: list[dict], y: np.ndarray, groups: list[str], C: float) -> np.ndarra
         tr, te = inner != k, inner == k
         if not te.any():
             continue
-        vec, clf = _fit([X[i] for i in np.flatnonzero(tr)], y[tr], C)
+        vec, clf = _fit([X[i] for i in np.flatnonzero(tr)], y[tr], C, balanced)
         B = vec.transform([X[i] for i in np.flatnonzero(te)])
         p[te] = clf.predict_proba(B)[:, 1] if clf is not None else float(y[tr][0])
     return p
@@ -325,16 +325,18 @@ def fit_pick_one(name: str, X: list[dict], y: list[int], groups: list[str], gold
 
 
 def fit_labels(name: str, X: list[dict], labels: list[set[str]], vocabulary: list[str], groups: list[str],
-               C: float = C_LOGISTIC, shared_threshold: bool = True) -> LabelSet:
-    """One model per label; one threshold for all, maximising the smoothed micro F1 out of fold."""
+               C: float = C_LOGISTIC, shared_threshold: bool = True, balanced: bool = False) -> LabelSet:
+    """One model per label; one threshold for all, maximising the smoothed micro F1 out of fold.
+    `balanced`: each label's classes weigh alike, so a rare label ("joint_center" in 26 of 331
+    articles) is not pressed under the one threshold by its prior."""
     models, ys, ps = {}, [], []
     for label in vocabulary:
         y = np.array([int(label in ls) for ls in labels])
-        vec, clf = _fit(X, y, C)
+        vec, clf = _fit(X, y, C, balanced)
         models[label] = _linear(f"{name}:{label}", vec, clf, y)
         if shared_threshold:
             ys.append(y)
-            ps.append(_oof(X, y, groups, C) if clf is not None else np.full(len(y), float(y[0])))
+            ps.append(_oof(X, y, groups, C, balanced) if clf is not None else np.full(len(y), float(y[0])))
     if shared_threshold:
         t = _best_threshold(np.concatenate(ys), np.concatenate(ps))
         models = {k: replace(m, threshold=t) for k, m in models.items()}
@@ -363,7 +365,8 @@ def fit_decisions(rows: list[ArticleRows], ids: list[str], version: str = "dev")
     partner_list = fit_binary("partner_list", [partner_list_features(r, n, p, a.neighbours, partner.threshold, c)
                                                for a, p, c in zip(rows, first, coop) for n, r in enumerate(a.entity)], ent_y, ent_g)
     pos = [(a, i, x, p) for a, i, x, p in zip(rows, ids, article, first) if a.detect]
-    types = fit_labels("types", [{**x, **a.type_extra} for a, _, x, _ in pos], [a.types for a, _, _, _ in pos], TYPES, [i for _, i, _, _ in pos])
+    types = fit_labels("types", [{**x, **a.type_extra} for a, _, x, _ in pos], [a.types for a, _, _, _ in pos], TYPES,
+                       [i for _, i, _, _ in pos], balanced=True)
     with_status = [(a, i, x) for a, i, x, _ in pos if a.status]
     status = fit_labels("status", [x for _, _, x in with_status], [{a.status} for a, _, _ in with_status], STATUSES,
                         [i for _, i, _ in with_status], shared_threshold=False)

@@ -82,7 +82,7 @@ def card(decisions, meta: dict, cv: str | None) -> str:
         f"| `partner_list.json` | the same, second stage: also given the first stage's score of the organisation, "
         f"of those coordinated with it and how many of the article's pass it | logistic regression, {len(d.partner_list.weights)} features | {d.partner_list.threshold} |",
         f"| `institution.json` | an organisation belongs in the record | logistic regression, {len(d.institution.weights)} features | {d.institution.threshold} |",
-        f"| `types.json` | types of the main cooperation, also given the kinds of the rules' main partners (a further one keeps the rules' types these confirm) | one logistic regression per type | {next(iter(d.types.models.values())).threshold} |",
+        f"| `types.json` | types of the main cooperation, also given the kinds of the rules' main partners (a further one keeps the rules' types these confirm) | one logistic regression per type, its two classes weighed alike (rare types are not held under the shared threshold by their prior) | {next(iter(d.types.models.values())).threshold} |",
         "| `status.json` | status of the main cooperation | one-vs-rest logistic regressions | highest score |",
         f"| `date.json` | a date mention is the cooperation's date; the likeliest date of another value dates a background cooperation | logistic regression, {len(d.date.weights)} features | {d.date.threshold}; second date {d.date.second_threshold} |",
         "",

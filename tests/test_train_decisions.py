@@ -108,3 +108,22 @@ def test_rows_of_an_article_are_cut_back_in_order():
             self.entity = [{}] * n
 
     assert dt.per_article([Rows(2), Rows(0), Rows(3)], np.arange(5.0)) == [[0.0, 1.0], [], [2.0, 3.0, 4.0]]
+
+
+def test_balanced_labels_lift_a_rare_label_over_the_shared_threshold():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import decision_training as dt
+
+    X, labels, groups = [], [], []
+    for a in range(120):
+        rare = a % 20 == 0  # 6 of 120 articles
+        cue = rare or a % 20 == 10  # the rare label's cue, half of the time without it
+        X.append({"common_cue": 1.0, **({"rare_cue": 1.0} if cue else {}), f"noise{a % 7}": 1.0})
+        labels.append({"common", *(["rare"] if rare else [])} if a % 3 else ({"rare"} if rare else {"other"}))
+        groups.append(f"a{a}")
+    vocabulary = ["common", "other", "rare"]
+    plain = dt.fit_labels("types", X, labels, vocabulary, groups)
+    balanced = dt.fit_labels("types", X, labels, vocabulary, groups, balanced=True)
+    article = {"common_cue": 1.0, "rare_cue": 1.0}
+    assert balanced.models["rare"].proba(article) > plain.models["rare"].proba(article)
+    assert "rare" in balanced.chosen(article) and "rare" not in plain.chosen(article)
