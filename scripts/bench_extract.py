@@ -54,15 +54,21 @@ def main() -> None:
     from extractor.settings import Settings
 
     text = article()
-    pipe = Pipeline(Settings(model=a.model))
-    raw = RawDocument(origin="bench", content=text, content_type="text", published="2025-01-15")
+    t0, c0 = time.perf_counter(), time.process_time()
     tok = spacy.blank("de")
+    blank_wall, blank_cpu = time.perf_counter() - t0, time.process_time() - c0
+    t0, c0 = time.perf_counter(), time.process_time()
+    pipe = Pipeline(Settings(model=a.model))
+    load_wall, load_cpu = time.perf_counter() - t0, time.process_time() - c0
+    raw = RawDocument(origin="bench", content=text, content_type="text", published="2025-01-15")
     base = timed(lambda: tok(text), a.runs)
     full = timed(lambda: pipe.extract(raw), a.runs)
     print(f"article: {len(text.split())} words; pipeline: {pipe.info.model} ({pipe.info.kind})")
     print(f"tokenizer only : median {statistics.median(base):7.2f} ms  p95 {sorted(base)[int(0.95 * len(base))]:7.2f} ms")
     print(f"full extraction: median {statistics.median(full):7.2f} ms  p95 {sorted(full)[int(0.95 * len(full))]:7.2f} ms")
     print(f"ratio full/tokenizer: {statistics.median(full) / statistics.median(base):.1f}x")
+    print(f"load: pipeline ready in {load_wall:.2f} s wall, {load_cpu:.2f} s CPU "
+          f"(blank tokenizer {blank_wall:.2f} s / {blank_cpu:.2f} s: {load_cpu / max(blank_cpu, 1e-3):.0f}x)")
 
 
 if __name__ == "__main__":

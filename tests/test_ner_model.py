@@ -6,8 +6,6 @@ Needs only the model folder, not /work/shared.  Sentences are written for this t
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -48,12 +46,6 @@ def test_folder_size_under_40_mb():
     size = sum(p.stat().st_size for p in MODEL.rglob("*") if p.is_file())
     assert size <= 40 * 1024 * 1024
 
-
-def test_load_time_under_3_seconds():
-    # CPU time of the loading process: what loading costs, not how busy the machine is
-    code = f"import time, spacy; t = time.process_time(); spacy.load({str(MODEL)!r}); print(time.process_time() - t)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert float(out.stdout.strip().splitlines()[-1]) < 3.0
 
 
 def test_finds_person_and_organisation_in_press_release(nlp):
