@@ -250,6 +250,22 @@ def test_tagged_spans_never_overwrite_rule_mentions(nlp):
     assert facts(doc)["tagged"] == [[1, 3, "PART"], [4, 6, "ORG"]]  # the labels of rule mentions too
 
 
+def test_a_tagged_span_widens_the_rule_mention_it_holds(nlp):
+    doc = nlp("Das Universitätsklinikum Knappschaftskrankenhaus Talberg kooperiert.")
+    rule = [(m["start"], m["end"]) for m in facts(doc)["inst"]]
+    assert rule == [(2, 4)]  # the head rule takes "Knappschaftskrankenhaus Talberg" only
+    add_spans(doc, [(1, 4, "PART")])
+    assert [(m["canonical"], m["source"]) for m in facts(doc)["inst"]] == [
+        ("Universitätsklinikum Knappschaftskrankenhaus Talberg", "crf")]
+
+
+def test_a_tagged_span_over_two_names_replaces_neither(nlp):
+    doc = nlp("Die Kreisklinik Talberg und Aurelia Pflege kooperieren.")
+    before = [m["canonical"] for m in facts(doc)["inst"]]
+    add_spans(doc, [(1, 6, "PART")])
+    assert [m["canonical"] for m in facts(doc)["inst"]] == before
+
+
 def test_a_tagged_span_closes_the_parenthesis_it_opened(nlp):
     doc = nlp("Wir arbeiten mit Aurelia (Schweiz) zusammen.")
     add_spans(doc, [(3, 6, "PART")])  # "Aurelia ( Schweiz", without ")"

@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 
 from extractor.decide import MODELS
 from extractor.nlp import labels, lexicons
-from extractor.nlp.docdata import add_mentions, facts, words
+from extractor.nlp.docdata import add_mentions, facts, set_mentions, words
 from extractor.nlp.docdata import blocked as blocked_tokens
 from extractor.nlp.linear_chain import LinearChain, batches, saved_path
 from extractor.nlp.mentions import InstMention
@@ -37,6 +37,7 @@ _CUE_WORDS = ("kooperation", "zusammenarbeit", "partner", "vertrag", "vereinbaru
 # a sentence with one of these is tagged too, beside the `_CUE_WORDS` ones (a feature of the model):
 # cooperation verbs ("kooperieren", "unterzeichnen", "schließen sich zusammen", "gründen")
 _TAG_WORDS = _CUE_WORDS + ("kooperier", "unterzeichn", "unterschr", "zusammen", "vereinbar", "gründ")
+_COORDINATORS = frozenset(("und", "sowie", "oder", ",", ";"))  # a span over one of these joins two names
 
 
 def sentence_parts(doc: Doc, featurizer: Featurizer, full: bool = False) -> list[tuple[list[int], list[str], list[tuple], list[list[str]]]]:
@@ -203,19 +204,40 @@ def add_spans(doc: Doc, spans: Sequence[tuple[int, int, str]]) -> None:
     label, are kept as `facts(doc)["tagged"]`: the decisions read what the tagger said of every
     mention, also of those a rule found first."""
     facts(doc)["tagged"] = [[a, b, label] for a, b, label in spans]
-    taken = {k for m in facts(doc).get("inst", []) for k in range(m["start"], m["end"])} | blocked_tokens(doc)
-    added = []
+    rule = facts(doc).get("inst", [])
+    owner = {k: n for n, m in enumerate(rule) for k in range(m["start"], m["end"])}
+    taken = set(owner) | blocked_tokens(doc)
+    added, replaced = [], set()
     for a, b, _ in spans:
         if b < len(doc) and doc[b].text == ")" and sum(t.text == "(" for t in doc[a:b]) > sum(t.text == ")" for t in doc[a:b]):
             b += 1  # "Talberg AG (Schweiz": the tagger left the parenthesis open
-        if any(k in taken for k in range(a, b)):
+        inside = _widened(doc, a, b, rule, owner)
+        if inside is None and any(k in taken for k in range(a, b)):
             continue
         name, head, kind = canonical(doc, a, b)
         if not name or not name[:1].isupper():
             continue
         added.append(InstMention(a, b, name, kind, head, source="crf"))
+        replaced.update(inside or ())
         taken.update(range(a, b))
+    if replaced:
+        set_mentions(doc, [m for n, m in enumerate(rule) if n not in replaced])
     add_mentions(doc, added)
+
+
+def _widened(doc: Doc, a: int, b: int, rule: list[dict], owner: dict[int, int]) -> set[int] | None:
+    """The rule mentions a tagged span widens: it holds them whole and more words beside them
+    ("kbo-Inn-Salzach Klinikum Wasserburg" over the rules' "Klinikum Wasserburg", "DB Regio"
+    over "DB"), with no coordinator between names; None when it does not."""
+    inside = {owner[k] for k in range(a, b) if k in owner}
+    if not inside or any(rule[n]["start"] < a or rule[n]["end"] > b for n in inside):
+        return None
+    if sum(rule[n]["end"] - rule[n]["start"] for n in inside) >= b - a:
+        return None
+    texts = words(doc)[1]
+    if any(texts[k] in _COORDINATORS and not texts[k - 1].endswith("-") for k in range(a + 1, b - 1)):
+        return None
+    return inside
 
 
 @Language.factory("coopx_org_tagger", default_config={"model": None})
