@@ -240,7 +240,7 @@ def test_tagged_spans_fold_to_the_nominative(nlp):
     assert canonical(doc, 3, 7)[0] == "Industrie- und Handelskammer Talberg"  # a truncated compound stays open
 
 
-def test_tagged_spans_never_overwrite_rule_mentions(nlp):
+def test_tagged_spans_never_overwrite_rule_mentions_of_their_extent(nlp):
     doc = nlp("Die Kreisklinik Talberg und Aurelia Pflege kooperieren.")
     before = [m["canonical"] for m in facts(doc)["inst"]]
     add_spans(doc, [(1, 3, "PART"), (4, 6, "ORG")])

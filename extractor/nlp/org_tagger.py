@@ -200,8 +200,8 @@ class OrgTagger:
 
 
 def add_spans(doc: Doc, spans: Sequence[tuple[int, int, str]]) -> None:
-    """Tagged spans become mentions where no rule or NER mention lies; all of them, with their
-    label, are kept as `facts(doc)["tagged"]`: the decisions read what the tagger said of every
+    """Tagged spans become mentions where no rule or NER mention lies, or where they widen one
+    (`_widened`: the wider span replaces it); all of them, with their label, are kept as `facts(doc)["tagged"]`: the decisions read what the tagger said of every
     mention, also of those a rule found first."""
     facts(doc)["tagged"] = [[a, b, label] for a, b, label in spans]
     rule = facts(doc).get("inst", [])
@@ -227,15 +227,16 @@ def add_spans(doc: Doc, spans: Sequence[tuple[int, int, str]]) -> None:
 
 def _widened(doc: Doc, a: int, b: int, rule: list[dict], owner: dict[int, int]) -> set[int] | None:
     """The rule mentions a tagged span widens: it holds them whole and more words beside them
-    ("kbo-Inn-Salzach Klinikum Wasserburg" over the rules' "Klinikum Wasserburg", "DB Regio"
-    over "DB"), with no coordinator between names; None when it does not."""
+    ("Universitätsklinikum Knappschaftskrankenhaus Talberg" over the head rule's
+    "Knappschaftskrankenhaus Talberg", "DB Regio" over "DB"), with no coordinator between names;
+    None when it does not."""
     inside = {owner[k] for k in range(a, b) if k in owner}
     if not inside or any(rule[n]["start"] < a or rule[n]["end"] > b for n in inside):
         return None
     if sum(rule[n]["end"] - rule[n]["start"] for n in inside) >= b - a:
         return None
-    texts = words(doc)[1]
-    if any(texts[k] in _COORDINATORS and not texts[k - 1].endswith("-") for k in range(a + 1, b - 1)):
+    lows = words(doc)[1]
+    if any(lows[k] in _COORDINATORS and not lows[k - 1].endswith("-") for k in range(a + 1, b - 1)):
         return None
     return inside
 
