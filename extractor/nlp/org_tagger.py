@@ -201,8 +201,9 @@ class OrgTagger:
 
 def add_spans(doc: Doc, spans: Sequence[tuple[int, int, str]]) -> None:
     """Tagged spans become mentions where no rule or NER mention lies, or where they widen one
-    (`_widened`: the wider span replaces it); all of them, with their label, are kept as `facts(doc)["tagged"]`: the decisions read what the tagger said of every
-    mention, also of those a rule found first."""
+    (`_widened`: the wider span replaces it); all of them, with their label, are kept as
+    `facts(doc)["tagged"]`: the decisions read what the tagger said of every mention, also of
+    those a rule found first."""
     facts(doc)["tagged"] = [[a, b, label] for a, b, label in spans]
     rule = facts(doc).get("inst", [])
     owner = {k: n for n, m in enumerate(rule) for k in range(m["start"], m["end"])}
