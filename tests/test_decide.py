@@ -180,6 +180,22 @@ def test_the_article_decisions_read_the_kinds_beside_a_cue(nlp):
     assert not any(k.startswith("cue_kind=") and k not in ("cue_kind=hospital", "cue_kind=university") for k in f)
 
 
+def test_the_article_decisions_read_the_head_nouns_of_the_organisations_named_in_lead_and_cues(nlp):
+    from extractor.assemble import cooperations as coop_rules
+    from extractor.features.article import article_features
+    from extractor.features.view import build_view
+    from extractor.nlp import lexicons
+
+    assert lexicons.heads().noun("Krebszentrums") == "Zentrum" and lexicons.heads().noun("Wetter") is None
+    view = build_view(nlp("Talberg und Nordhain gründen ein Gemeinsames Krebszentrum Talberg-Nordhain. "
+                          "Die Kreisklinik Talberg und die Universität Nordhain kooperieren künftig in der Forschung. "
+                          "Das Wetter in Lindenau war am Montag schön und die Sonne schien den ganzen Tag."))
+    f = article_features(view, *coop_rules.build(view.doc, view.article, None))
+    heads = {k for k in f if k.startswith("org_head@")}
+    assert {"org_head@lead=zentrum", "org_head@lead=klinik", "org_head@lead=universität"} <= heads, heads
+    assert not any("lindenau" in k or "talberg" in k for k in heads)
+
+
 def test_only_the_types_model_reads_the_kinds_of_the_rules_main_partners():
     from types import SimpleNamespace
 
@@ -230,5 +246,9 @@ def test_parties_no_sentence_joins_are_separate_cooperations():
     assert _sentence_groups(view, [a, b, c, d, e]) == [[a, b], [c, d, e]]
     view.entities_in.append({b, d})  # one sentence joins them
     assert _sentence_groups(view, [a, b, c, d, e]) == [[a, b, c, d, e]]
-    lone = SimpleNamespace(entities_in=[{a, b}, {c, d}, {e}])  # e shares no sentence: who with is not said
-    assert _sentence_groups(lone, [a, b, c, d, e]) == [[a, b, c, d, e]]
+    f = object()
+    # f shares no sentence (who with is not said there): it joins the largest group
+    lone = SimpleNamespace(entities_in=[{a, b}, {c, d}, {c, e, d}, {a}, {f}])
+    assert _sentence_groups(lone, [a, b, c, d, e, f]) == [[a, b], [c, d, e, f]]
+    nobody = SimpleNamespace(entities_in=[{a}, {b}])
+    assert _sentence_groups(nobody, [a, b]) == [[a, b]]

@@ -14,6 +14,7 @@ import math
 import re
 
 from extractor.features.view import ArticleView
+from extractor.nlp import lexicons
 
 _WORD = re.compile(r"^[a-zäöüß][a-zäöüß\-]{3,}$")
 _LEAD = 3  # content sentences that count as headline and lead
@@ -30,6 +31,20 @@ def _named_tokens(view: ArticleView) -> set[int]:
 
 def _words(sent, named: set[int]) -> set[str]:
     return {t.lower_ for t in sent if t.i not in named and _WORD.match(t.lower_)}
+
+
+def _org_heads(view: ArticleView, lead: set[int]) -> dict[str, float]:
+    """The head nouns of the organisations named in the lead and the cue sentences, compounds read
+    as their head ("Krebszentrum" -> zentrum, "Klimabündnis" -> bündnis): the words of names are
+    left out of the word features, yet a new centre or network named there says what kind of
+    cooperation it is. Cross-validated (mean of four fold assignments): types 0.655 -> 0.659."""
+    f: dict[str, float] = {}
+    for si in lead | view.cue_sents:
+        for e in view.entities_in[si]:
+            noun = lexicons.heads().noun(e.head.split()[-1]) if e.head else None
+            if noun:
+                f[f"org_head@{'lead' if si in lead else 'cue'}={noun.lower()}"] = 1.0
+    return f
 
 
 def article_features(view: ArticleView, rule_is_coop: bool, rule_coops: list[dict]) -> dict[str, float]:
@@ -67,6 +82,7 @@ def article_features(view: ArticleView, rule_is_coop: bool, rule_coops: list[dic
     for si in view.cue_sents:
         for e in view.entities_in[si]:
             f[f"cue_kind={e.kind}"] = 1.0
+    f.update(_org_heads(view, lead))
     n_ents = len(view.entities)
     f[f"n_entities={min(n_ents, 6)}"] = 1.0
     f["n_sentences_log"] = math.log1p(len(view.content))

@@ -62,6 +62,15 @@ class HeadLexicon:
             head = self.lookup(word) or head
         return head
 
+    def noun(self, word: str) -> str | None:
+        """The lexicon's head noun that a word is or ends in ("Krebszentrums" -> "Zentrum"): what a
+        feature reads so that it holds for every compound of the head."""
+        low = word.lower()
+        hit = self.exact.get(low)
+        if hit:
+            return hit[0]
+        return next((base for suffix, base, *_ in self.suffixes if low.endswith(suffix) and len(low) > len(suffix) + 2), None)
+
     def _lookup(self, word: str) -> Head | None:
         low = word.lower()
         hit = self.exact.get(low)
