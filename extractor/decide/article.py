@@ -173,7 +173,7 @@ def _sentence_groups(view: ArticleView, parties: list) -> list[list]:
         return [parties]
     ordered = list(groups.values())
     largest = max(range(len(ordered)), key=lambda n: len(ordered[n]))
-    ordered[largest] = sorted(ordered[largest] + sorted(alone))
+    ordered[largest] = sorted(ordered[largest] + list(alone))
     return [[parties[k] for k in g] for g in ordered]
 
 

@@ -69,7 +69,12 @@ class HeadLexicon:
         hit = self.exact.get(low)
         if hit:
             return hit[0]
-        return next((base for suffix, base, *_ in self.suffixes if low.endswith(suffix) and len(low) > len(suffix) + 2), None)
+        suffix = self._suffix(low)
+        return suffix[1] if suffix else None
+
+    def _suffix(self, low: str) -> tuple[str, str, str, str, bool, bool] | None:
+        """The longest compound-heading form that the lower-case word ends in, after a stem of three letters or more."""
+        return next((s for s in self.suffixes if low.endswith(s[0]) and len(low) > len(s[0]) + 2), None)
 
     def _lookup(self, word: str) -> Head | None:
         low = word.lower()
@@ -77,14 +82,12 @@ class HeadLexicon:
         if hit:
             base, kind, gender, infl, plural = hit
             return Head(base, kind, gender, infl, plural, False)
-        for suffix, base, kind, gender, infl, plural in self.suffixes:
-            if low.endswith(suffix) and len(low) > len(suffix) + 2:
-                stem = word[: len(word) - len(suffix)]
-                if stem.endswith("-"):
-                    joined = stem + base
-                else:
-                    joined = stem + base.lower()
-                return Head(joined, kind, gender, infl, plural, True)
+        hit = self._suffix(low)
+        if hit:
+            suffix, base, kind, gender, infl, plural = hit
+            stem = word[: len(word) - len(suffix)]
+            joined = stem + base if stem.endswith("-") else stem + base.lower()
+            return Head(joined, kind, gender, infl, plural, True)
         return None
 
 
