@@ -82,3 +82,23 @@ def test_type_cache_is_bounded(monkeypatch):
     fz = _featurizer()
     fz.sentence(["eins", "zwei", "drei", "vier", "fünf"])
     assert len(fz._types) <= 3
+
+
+def test_a_model_keeps_the_head_nouns_it_was_trained_with(tmp_path, monkeypatch):
+    """A head added to heads.csv for the rules must not change the features of a saved model."""
+    from extractor.nlp import lexicons, ner_features
+
+    NerResources().to_disk(tmp_path)
+    saved = NerResources.from_disk(tmp_path)
+    assert saved.files[NerResources.HEADS] == ner_features.head_snapshot()
+    row = {"form": "Zwergwerkstatt", "inflected": "", "kind": "other", "gender": "f", "compound": "1"}
+    monkeypatch.setattr(lexicons, "head_rows", lambda: (*lexicons._csv("heads.csv"), row))
+    cache = ner_features.Gazetteers.__dict__["from_package"].__func__
+    cache.cache_clear()
+    try:
+        assert "gz:head" in Featurizer(NerResources()).features("Zwergwerkstatt")[4]  # the package's list
+        own = Featurizer(saved).features("Zwergwerkstatt")[4]
+        assert "gz:head" not in own and "gz:comphead" not in own
+        assert "gz:head" in Featurizer(saved).features("Klinikum")[4]
+    finally:
+        cache.cache_clear()

@@ -54,15 +54,17 @@ class Gazetteers:
     legal: frozenset[tuple[str, ...]]
 
     @classmethod
-    @lru_cache(maxsize=1)
-    def from_package(cls) -> Gazetteers:
-        heads, compound = set(), set()
-        for row in lexicons.head_rows():
-            for form in [row["form"], *(f for f in (row["inflected"] or "").split("|") if f)]:
-                last = form.split()[-1]
-                heads.add(last)
-                if row.get("compound") == "1":
-                    compound.add(last.lower())
+    @lru_cache(maxsize=4)
+    def from_package(cls, saved_heads: bytes | None = None) -> Gazetteers:
+        """`saved_heads`: the head nouns a model was trained with (`head_snapshot`); without
+        them, the package's heads.csv. A model keeps its own, so that a head added for the rules
+        does not change the features its weights were fitted to."""
+        if saved_heads is None:
+            heads, compound = head_words()
+        else:
+            rows = [line.split("\t") for line in saved_heads.decode("utf-8").splitlines()]
+            heads = {w for kind, w in rows if kind == "head"}
+            compound = {w for kind, w in rows if kind == "compound"}
         legal = [" ".join(form) for form in lexicons.legal_forms()]
         return cls(
             first_names=lexicons.first_names(),
@@ -71,6 +73,25 @@ class Gazetteers:
             compound_heads=tuple(sorted(compound, key=len, reverse=True)),
             legal=frozenset({tuple(x.replace(".", " .").split()) for x in legal} | {tuple(x.split()) for x in legal}),
         )
+
+
+def head_words() -> tuple[set[str], set[str]]:
+    """(last words of every head form, lower-case compound heads) of the package's heads.csv."""
+    heads, compound = set(), set()
+    for row in lexicons.head_rows():
+        for form in [row["form"], *(f for f in (row["inflected"] or "").split("|") if f)]:
+            last = form.split()[-1]
+            heads.add(last)
+            if row.get("compound") == "1":
+                compound.add(last.lower())
+    return heads, compound
+
+
+def head_snapshot() -> bytes:
+    """The package's head words as a model saves them (one "head|compound TAB word" per line)."""
+    heads, compound = head_words()
+    lines = [f"head\t{w}" for w in sorted(heads)] + [f"compound\t{w}" for w in sorted(compound)]
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 class PhraseTable:
@@ -236,6 +257,7 @@ class NerResources:
     files: dict[str, bytes] | None = None                      # the bytes read by from_disk
 
     FILES = ("capitalisation.tsv", "clusters.tsv", "external_lexicon.json", "train_lexicon.json")
+    HEADS = "gazetteer_heads.tsv"  # the head nouns the weights were trained with (older models: none)
 
     def to_disk(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -244,6 +266,7 @@ class NerResources:
             for name, data in self.files.items():
                 (folder / name).write_bytes(data)
             return
+        (folder / self.HEADS).write_bytes(head_snapshot())
         with open(folder / "capitalisation.tsv", "w", encoding="utf-8") as fh:
             for w in sorted(set(self.lowercase) | set(self.capital)):
                 fh.write(f"{w}\t{self.lowercase.get(w, 0)}\t{self.capital.get(w, 0)}\n")
@@ -255,7 +278,7 @@ class NerResources:
 
     @classmethod
     def from_disk(cls, folder: Path) -> NerResources:
-        files = {name: (folder / name).read_bytes() for name in cls.FILES}
+        files = {name: (folder / name).read_bytes() for name in (*cls.FILES, cls.HEADS) if name in cls.FILES or (folder / name).exists()}
         low, cap, clusters = {}, {}, {}
         for line in files["capitalisation.tsv"].decode("utf-8").splitlines():
             w, lo, ca = line.split("\t")
@@ -315,7 +338,7 @@ class Featurizer:
         """`attributes`: the ones a trained CRF has weights for; the rest is never emitted,
         which changes no prediction and saves most of the tagging time."""
         self.res = resources
-        self.gz = Gazetteers.from_package()
+        self.gz = Gazetteers.from_package((resources.files or {}).get(NerResources.HEADS))
         self.attributes = attributes
         self._types: dict[str, tuple] = {}
         self._briefs: dict[str, tuple] = {}
