@@ -278,7 +278,9 @@ class NerResources:
 
     @classmethod
     def from_disk(cls, folder: Path) -> NerResources:
-        files = {name: (folder / name).read_bytes() for name in (*cls.FILES, cls.HEADS) if name in cls.FILES or (folder / name).exists()}
+        files = {name: (folder / name).read_bytes() for name in cls.FILES}
+        if (folder / cls.HEADS).exists():
+            files[cls.HEADS] = (folder / cls.HEADS).read_bytes()
         low, cap, clusters = {}, {}, {}
         for line in files["capitalisation.tsv"].decode("utf-8").splitlines():
             w, lo, ca = line.split("\t")
