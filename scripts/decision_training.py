@@ -49,6 +49,7 @@ SCORER = SHARED / "eval" / "score.py"
 NFOLD = 5
 TYPES = list(CooperationType.__args__)
 STATUSES = list(CooperationStatus.__args__)
+TAGGER_FOLDS = "org_tagger.folds.json"  # beside the fold taggers: the fold of every article they were trained under
 CRF_PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 150, "feature.possible_transitions": True}
 
 
@@ -130,7 +131,12 @@ class Corpus:
     tagger_tags: list = field(default_factory=list)
 
 
-def process(golds: list[dict], pipe: Pipeline, work: Path, log=print) -> Corpus:
+def process(golds: list[dict], pipe: Pipeline, work: Path, log=print, salt: str = "",
+            taggers: Path | None = None) -> Corpus:
+    """`salt`: the organisation tagger's folds are `salted_folds` of it (another realisation of
+    the out-of-fold tagging, which moves the cross-validated figure by a few thousandths).
+    `taggers`: the `work` folder of an earlier run whose fold taggers are used as they are (a rule
+    change is then judged paired, without that retraining noise); its folds must be these."""
     nlp = loader.add_candidate_components(pipe.nlp)
     tagger: OrgTagger = nlp.get_pipe(loader.ORG_TAGGER)
     after = nlp.pipe_names[nlp.pipe_names.index(loader.ORG_TAGGER) + 1 :]  # they read the tagger's mentions
@@ -138,28 +144,38 @@ def process(golds: list[dict], pipe: Pipeline, work: Path, log=print) -> Corpus:
     featurizer = tagger.featurizer(nlp)
     items = [sentence_items(doc, featurizer) for doc in docs]
     tags = [project_tags(doc, g, nlp.tokenizer) for doc, g in zip(docs, golds)]
-    folds = [fold_of(g["id"]) for g in golds]
+    folds = salted_folds(golds, salt)
     work.mkdir(parents=True, exist_ok=True)
+    assignment = {g["id"]: f for g, f in zip(golds, folds)}
+    if taggers is not None:
+        saved = taggers / TAGGER_FOLDS
+        if not saved.is_file() or json.loads(saved.read_text(encoding="utf-8")) != assignment:
+            raise SystemExit(f"{taggers} holds no fold taggers of these articles under these folds ({TAGGER_FOLDS})")
     for k in range(NFOLD):
         train = [i for i, f in enumerate(folds) if f != k]
-        path = train_tagger([items[i] for i in train], [tags[i] for i in train], work / f"org_tagger.fold{k}.crfsuite")
+        name = f"org_tagger.fold{k}.crfsuite"
+        path = taggers / name if taggers is not None else \
+            train_tagger([items[i] for i in train], [tags[i] for i in train], work / name)
         fold_tagger = OrgTagger(featurizer=featurizer)
         fold_tagger.load(path)
         for i, f in enumerate(folds):
             if f == k:
                 add_spans(docs[i], fold_tagger.spans(docs[i], items[i]))
-        log(f"  org tagger fold {k}: trained on {len(train)} articles")
+        log(f"  org tagger fold {k}: {'from ' + str(taggers) if taggers is not None else 'trained'} on {len(train)} articles")
+    if taggers is None:
+        (work / TAGGER_FOLDS).write_text(json.dumps(assignment, sort_keys=True), encoding="utf-8")
     for i, doc in enumerate(docs):
         for name in after:
             docs[i] = nlp.get_pipe(name)(docs[i])
     return Corpus(golds, docs, folds, items, tags)
 
 
-def prepare(golds: list[dict], scorer, work: Path, log=print) -> tuple[Pipeline, Corpus, list]:
+def prepare(golds: list[dict], scorer, work: Path, log=print, salt: str = "",
+            taggers: Path | None = None) -> tuple[Pipeline, Corpus, list]:
     """The pipeline the decisions are trained for (shipped NER, no decisions), the processed
     corpus with out-of-fold tagging, and the rows of every article."""
     pipe = Pipeline(Settings(model="shipped", decisions=False))
-    corpus = process(golds, pipe, work, log)
+    corpus = process(golds, pipe, work, log, salt, taggers)
     return pipe, corpus, [rows_for(doc, g, scorer) for doc, g in zip(corpus.docs, golds)]
 
 

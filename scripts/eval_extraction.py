@@ -2,6 +2,8 @@
 
     python scripts/eval_extraction.py --cv 5            # train on 4/5 of the visible gold, score the 5th
     python scripts/eval_extraction.py --cv 5 --repeats 4   # and the mean over four fold assignments
+    python scripts/eval_extraction.py --cv 5 --repeats 4 --tagger-repeats 3   # and over three taggers
+    python scripts/eval_extraction.py --cv 5 --repeats 4 --taggers-from .work/base   # paired: the taggers of a base run
     python scripts/eval_extraction.py --gold ../shared/dev --models blank shipped
 
 `--cv`: the gold folders (default ../shared/train, ../shared/dev, corpus/gold) are split into
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import time
 from pathlib import Path
 
@@ -40,24 +43,44 @@ def print_table(rows: dict[str, dict]) -> None:
     print(f"{'overall':20s}" + "".join(f"{rows[n]['overall']:>19.4f}" for n in names))
 
 
-def cross_validated(gold: list[Path], scorer, work: Path, out: Path | None, repeats: int = 1) -> None:
+def cross_validated(gold: list[Path], scorer, work: Path, out: Path | None, repeats: int = 1,
+                    tagger_repeats: int = 1, taggers: Path | None = None) -> None:
     golds = dt.load_gold(gold)
     print(f"{len(golds)} gold articles from {', '.join(str(g) for g in gold)}")
     t0 = time.time()
-    pipe, corpus, rows = dt.prepare(golds, scorer, work)
+    pipe, corpus, rows = dt.prepare(golds, scorer, work, taggers=taggers)
     pooled, per_fold = dt.cross_validate(pipe, corpus, rows, scorer)
     print_table({**{f"fold {k} ({r['articles']})": r for k, r in enumerate(per_fold)}, "pooled": pooled})
-    if repeats > 1:
-        # the decisions again under other fold assignments (the tagger's spans stay out of fold)
-        shipped, overall = corpus.folds, [pooled["overall"]]
-        for n in range(1, repeats):
-            corpus.folds = dt.salted_folds(corpus.golds, f"repeat{n}:")
-            overall.append(dt.cross_validate(pipe, corpus, rows, scorer, log=lambda *_: None)[0]["overall"])
-        corpus.folds = shipped
-        print(f"overall over {repeats} fold assignments: mean {sum(overall) / repeats:.4f} ({' '.join(f'{o:.4f}' for o in overall)})")
-    print(f"{time.time() - t0:.0f} s")
     if out is not None:
         out.write_text(json.dumps({"pooled": pooled, "folds": per_fold}, indent=2) + "\n", encoding="utf-8")
+    if repeats > 1 or tagger_repeats > 1:
+        grid = [_repeated(pipe, corpus, rows, scorer, repeats, pooled)]
+        for m in range(1, tagger_repeats):
+            # the organisation tagger trained under another fold assignment: its own realisation
+            # of the out-of-fold spans, which the decisions' repeats alone do not vary
+            salt = f"tagger{m}:"
+            pipe, corpus, rows = dt.prepare(golds, scorer, work / salt[:-1], log=lambda *_: None, salt=salt,
+                                            taggers=taggers / salt[:-1] if taggers is not None else None)
+            grid.append(_repeated(pipe, corpus, rows, scorer, repeats))
+        for m, overall in enumerate(grid):
+            print(f"tagger assignment {m}: overall over {repeats} decision fold assignments "
+                  f"{' '.join(f'{o:.4f}' for o in overall)}")
+        flat = [o for overall in grid for o in overall]
+        print(f"overall over {len(grid)} x {repeats} fold assignments: mean {statistics.mean(flat):.4f}"
+              + (f", standard deviation {statistics.stdev(flat):.4f}" if len(flat) > 1 else ""))
+    print(f"{time.time() - t0:.0f} s")
+
+
+def _repeated(pipe: Pipeline, corpus: dt.Corpus, rows: list, scorer, repeats: int, first: dict | None = None) -> list[float]:
+    """Overall figures of the decisions cross-validated under `repeats` fold assignments (the
+    corpus's own first; the tagger's spans stay out of fold under every one)."""
+    own = corpus.folds
+    overall = [(first or dt.cross_validate(pipe, corpus, rows, scorer, log=lambda *_: None)[0])["overall"]]
+    for n in range(1, repeats):
+        corpus.folds = dt.salted_folds(corpus.golds, f"repeat{n}:")
+        overall.append(dt.cross_validate(pipe, corpus, rows, scorer, log=lambda *_: None)[0]["overall"])
+    corpus.folds = own
+    return overall
 
 
 def side_by_side(gold: list[Path], models: list[str], scorer) -> None:
@@ -83,6 +106,12 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="with --cv: write the pooled and per-fold figures here")
     ap.add_argument("--repeats", type=int, default=1, metavar="N",
                     help="with --cv: also cross-validate the decisions under N-1 other fold assignments and print the mean overall")
+    ap.add_argument("--tagger-repeats", type=int, default=1, metavar="M",
+                    help="with --cv: and all that again with the organisation tagger trained under M-1 other fold "
+                         "assignments (about 5 min each); the mean over M x N is what a change of a few thousandths is judged by")
+    ap.add_argument("--taggers-from", type=Path, metavar="WORK",
+                    help="with --cv: use the fold taggers an earlier run left in its --work folder instead of training "
+                         "them (a rule change judged paired: the same taggers before and after)")
     a = ap.parse_args()
     if not a.scorer.is_file():
         raise SystemExit(f"the official scorer is needed: {a.scorer} not found")
@@ -90,7 +119,8 @@ def main() -> None:
     if a.cv is not None and a.cv != dt.NFOLD:
         raise SystemExit(f"the folds are fixed by a hash of the article id: --cv {dt.NFOLD}")
     if a.cv:
-        cross_validated(a.gold or [p for p in dt.DEFAULT_GOLD if p.is_dir()], scorer, a.work, a.json, a.repeats)
+        cross_validated(a.gold or [p for p in dt.DEFAULT_GOLD if p.is_dir()], scorer, a.work, a.json, a.repeats,
+                        a.tagger_repeats, a.taggers_from)
     else:
         side_by_side(a.gold or [dt.SHARED / "dev"], a.models, scorer)
 

@@ -127,3 +127,28 @@ def test_balanced_labels_lift_a_rare_label_over_the_shared_threshold():
     article = {"common_cue": 1.0, "rare_cue": 1.0}
     assert balanced.models["rare"].proba(article) > plain.models["rare"].proba(article)
     assert "rare" in balanced.chosen(article) and "rare" not in plain.chosen(article)
+
+
+@pytest.mark.slow
+def test_a_paired_run_reuses_the_fold_taggers_of_its_base(tmp_path):
+    """`--taggers-from`: the fold taggers of an earlier run tag as they did there, without being
+    retrained; taggers trained under other folds are refused, not silently used."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import decision_training as dt
+    from extractor.nlp.docdata import facts
+    from extractor.pipeline import Pipeline
+    from extractor.settings import Settings
+
+    golds = dt.load_gold([ROOT / "corpus" / "gold"])
+    base = dt.process(golds, Pipeline(Settings(model="shipped", decisions=False)), tmp_path / "base", log=lambda *_: None)
+    trained = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "base").glob("org_tagger.fold*.crfsuite")}
+    assert len(trained) == dt.NFOLD
+    paired = dt.process(golds, Pipeline(Settings(model="shipped", decisions=False)), tmp_path / "paired",
+                        log=lambda *_: None, taggers=tmp_path / "base")
+    assert [facts(d).get("tagged") for d in paired.docs] == [facts(d).get("tagged") for d in base.docs]
+    assert any(facts(d).get("tagged") for d in base.docs)
+    assert not list((tmp_path / "paired").glob("org_tagger.fold*.crfsuite"))  # nothing retrained
+    assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "base").glob("org_tagger.fold*.crfsuite")} == trained
+    with pytest.raises(SystemExit, match="under these folds"):
+        dt.process(golds, Pipeline(Settings(model="shipped", decisions=False)), tmp_path / "other",
+                   log=lambda *_: None, salt="tagger1:", taggers=tmp_path / "base")
