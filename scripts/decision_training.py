@@ -153,9 +153,9 @@ def process(golds: list[dict], pipe: Pipeline, work: Path, log=print, salt: str 
             raise SystemExit(f"{taggers} holds no fold taggers of these articles under these folds ({TAGGER_FOLDS})")
     for k in range(NFOLD):
         train = [i for i, f in enumerate(folds) if f != k]
-        name = f"org_tagger.fold{k}.crfsuite"
-        path = taggers / name if taggers is not None else \
-            train_tagger([items[i] for i in train], [tags[i] for i in train], work / name)
+        model = f"org_tagger.fold{k}.crfsuite"
+        path = taggers / model if taggers is not None else \
+            train_tagger([items[i] for i in train], [tags[i] for i in train], work / model)
         fold_tagger = OrgTagger(featurizer=featurizer)
         fold_tagger.load(path)
         for i, f in enumerate(folds):
