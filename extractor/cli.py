@@ -396,7 +396,23 @@ def main() -> None:  # pragma: no cover - console entry for `python -m extractor
     try:
         app()
     except KeyboardInterrupt:
+        _ignore_sigint_at_teardown()
         sys.exit(int(ExitCode.INTERRUPTED))
+    except SystemExit as exc:
+        if exc.code == ExitCode.INTERRUPTED:
+            _ignore_sigint_at_teardown()
+        raise
+
+
+def _ignore_sigint_at_teardown() -> None:
+    """After a Ctrl-C, a further one is ignored from the exit handlers on: the interpreter's
+    teardown puts back SIGINT's default action, which would end the process by the signal
+    instead of with exit code 130. While threads are joined, before the exit handlers, the batch's
+    second-Ctrl-C handler still ends the process at once."""
+    import atexit
+    import signal
+
+    atexit.register(signal.signal, signal.SIGINT, signal.SIG_IGN)
 
 
 if __name__ == "__main__":  # pragma: no cover
