@@ -50,8 +50,8 @@ from extractor.nlp.ner_features import (  # noqa: E402
     SpanLexicon,
     bio_spans,
     count_capitalisation,
-    load_frequencies,
 )
+from extractor.nlp.frequencies import load_frequencies  # noqa: E402
 
 DEFAULT_CORPORA = REPO.parent / "shared" / "corpora"
 DEFAULT_OUTPUT = REPO / "extractor" / "models" / "de_coopx_ner"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from extractor.nlp.frequencies import Frequencies, load_frequencies
+from extractor.nlp.hashed import HashTable
 from extractor.nlp.ner_features import Featurizer, NerResources, PhraseTable, SpanLexicon, bio_spans, count_capitalisation
 
 
@@ -23,9 +25,10 @@ def test_span_lexicon_longest_match_and_round_trip():
     assert lex.token_features("Rheinfurt", "lx=") == ["lx=ORG", "lx=ORG:mid", "lx=LOC", "lx=LOC:mid"]
     assert lex.token_features("Fluss", "lx=") == ["lx=O1"]
     assert lex.token_features("Unbekannt", "lx=") == ["lx=unk"]
-    again = SpanLexicon.from_json(lex.to_json())
-    words = ["Klinikum", "Rheinfurt", "und", "Rheinfurt"]
-    assert again.match(words) == lex.match(words) and again.tokens == lex.tokens
+    words = ["Klinikum", "Rheinfurt", "und", "Rheinfurt", "Fluss", "Unbekannt"]
+    for again in (SpanLexicon.from_json(lex.to_json()), SpanLexicon.from_arrays(lex.arrays("x_"), "x_")):
+        assert again.match(words) == lex.match(words)
+        assert [again.token_features(w, "lx=") for w in words] == [lex.token_features(w, "lx=") for w in words]
 
 
 def test_capitalisation_counts_ignore_sentence_initial_words():
@@ -38,7 +41,7 @@ def _featurizer():
     return Featurizer(NerResources(lowercase={"neue": 5}, capital={"neue": 1, "berger": 9},
                                    clusters={"Berger": ("3", "17", "201")},
                                    train=SpanLexicon.from_tagged([(["Anna", "Berger"], ["B-PER", "I-PER"])]),
-                                   frequency={hash("neue"): "5"}))
+                                   frequency=Frequencies(HashTable.build([("neue", 5)]))))
 
 
 def test_features_describe_word_neighbours_and_lexicons():
@@ -66,11 +69,11 @@ def test_resources_round_trip(tmp_path):
                        places=PhraseTable({("Bad", "Rheinfurt"): "p1", ("Lindenau",): "p0"}))
     res.to_disk(tmp_path)
     again = NerResources.from_disk(tmp_path)
-    assert again.lowercase == {"neue": 5} and again.capital == {"berger": 9}
-    assert again.clusters == {"Berger": ("3", "17")}
+    assert again.lowercase.get("neue") == 5 and again.lowercase.get("berger", 0) == 0 and again.capital.get("berger") == 9
+    assert again.clusters.get("Berger") == ("3", "17") and again.clusters.get("berger") is None
     assert again.train.match(["Anna", "Berger"]) == ["B-PER", "I-PER"]
     assert again.places.match(["in", "Bad", "Rheinfurt", "und", "Lindenau"]) == [None, "B-p1", "I-p1", None, "B-p0"]
-    assert again.frequency[hash("und")] == "7" and hash("kooperation") in again.frequency  # wordfreq's German list
+    assert again.frequency.get("und") == "7" and again.frequency.get("kooperation") is not None  # wordfreq's German list
     again.to_disk(tmp_path / "copy")  # a loaded resource set saves exactly the bytes it read
     assert all((tmp_path / "copy" / f.name).read_bytes() == f.read_bytes() for f in tmp_path.iterdir() if f.is_file())
 
@@ -102,3 +105,33 @@ def test_a_model_keeps_the_head_nouns_it_was_trained_with(tmp_path, monkeypatch)
         assert "gz:head" in Featurizer(saved).features("Klinikum")[4]
     finally:
         cache.cache_clear()
+
+
+def test_a_model_folder_of_the_text_format_gives_the_same_features(tmp_path):
+    """Model folders saved before `lookups.npz` / `places.npz` hold text files; they still load,
+    and their words get the features the hashed tables give."""
+    import gzip
+    import json
+
+    train = SpanLexicon.from_tagged([(["Anna", "Berger", "vom", "Klinikum", "Talberg"], ["B-PER", "I-PER", "O", "B-ORG", "I-ORG"]),
+                                     (["Talberg", "liegt", "im", "Norden"], ["B-LOC", "O", "O", "O"])])
+    external = SpanLexicon.from_tagged([(["Stadtwerke", "Lindenau"], ["B-ORG", "I-ORG"])])
+    res = NerResources(lowercase={"neue": 5, "norden": 1}, capital={"berger": 9, "neue": 2},
+                       clusters={"Berger": ("3", "17"), "norden": ("1", "2")}, external=external, train=train,
+                       places=PhraseTable({("Bad", "Rheinfurt"): "p1", ("Talberg",): "p0"}), frequency=load_frequencies())
+    res.to_disk(tmp_path / "new")
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "capitalisation.tsv").write_text("".join(f"{w}\t{res.lowercase.get(w, 0)}\t{res.capital.get(w, 0)}\n"
+                                                    for w in sorted(set(res.lowercase) | set(res.capital))), encoding="utf-8")
+    (old / "clusters.tsv").write_text("".join(w + "\t" + "\t".join(ids) + "\n" for w, ids in sorted(res.clusters.items())),
+                                      encoding="utf-8")
+    for name, lex in (("external_lexicon.json", external), ("train_lexicon.json", train)):
+        (old / name).write_text(json.dumps(lex.to_json()), encoding="utf-8")
+    (old / "places.tsv.gz").write_bytes(gzip.compress(b"\tp0\nTalberg\n\tp1\nBad Rheinfurt\n"))
+    words = ["Prof.", "Anna", "Berger", "vom", "Klinikum", "Talberg", "in", "Bad", "Rheinfurt", "und", "Neue", "Stadtwerke",
+             "Lindenau", "im", "Norden", "Unbekannt"]
+    want = Featurizer(res).sentence(words)
+    assert Featurizer(NerResources.from_disk(tmp_path / "new")).sentence(words) == want
+    assert Featurizer(NerResources.from_disk(old)).sentence(words) == want
+    assert "cs=low" in want[10] and {"cs=low_rare", "c0=1"} <= set(want[14]) and "geo=B-p1" in want[7]

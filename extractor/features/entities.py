@@ -17,7 +17,7 @@ from extractor.features.view import ArticleView
 from extractor.nlp import lexicons
 from extractor.nlp.labels import ARTICLES
 from extractor.nlp.names import ALLCAPS
-from extractor.nlp.ner_features import load_frequencies
+from extractor.nlp.frequencies import load_frequencies
 
 # words before a mention that say what role the organisation plays in the sentence
 _BEFORE = frozenset(
@@ -199,9 +199,9 @@ def entity_features(view: ArticleView, entity, ctx: _Context) -> dict[str, float
         f["legal_form"] = 1.0
     # how common its words are: "Kardiologie", "Praktika" are everyday nouns, brands and names are rare
     freq = load_frequencies()
-    f[f"zipf_last={freq.get(hash(words[-1].lower()), '0')}"] = 1.0
+    f[f"zipf_last={freq.get(words[-1].lower(), '0')}"] = 1.0
     if len(words) == 1:
-        f[f"zipf_single={freq.get(hash(words[0].lower()), '0')}"] = 1.0
+        f[f"zipf_single={freq.get(words[0].lower(), '0')}"] = 1.0
     # what the press-text tagger (trained on the gold) said of its mentions
     said = Counter(label for m in ms for a, b, label in ctx.tagged if a < m["end"] and m["start"] < b)
     for label, n in said.items():

@@ -9,7 +9,7 @@ import re
 from spacy.tokens import Doc, Token
 
 from extractor.nlp import lexicons
-from extractor.nlp.ner_features import load_frequencies
+from extractor.nlp.frequencies import load_frequencies
 from extractor.nlp.labels import ARTICLES, PLACE_LINKS
 
 ALLCAPS = re.compile(r"^[A-ZÄÖÜ][A-ZÄÖÜ0-9&\-]{1,7}[a-z]?$")
@@ -59,7 +59,7 @@ _INFLECTED = re.compile(r"(e|en|er|es|em)$")
 
 def rare(word: str) -> bool:
     """Rare in German text (wordfreq Zipf class 2 or below, or unknown): a name rather than a noun."""
-    return load_frequencies().get(hash(word.lower()), "0") <= "2"
+    return load_frequencies().get(word.lower(), "0") <= "2"
 
 
 def proper_compound(word: str) -> bool:

@@ -13,20 +13,21 @@ one folder (`NerResources.to_disk`), next to the CRF weights.
 from __future__ import annotations
 
 import gzip
-import importlib.util
+import io
 import json
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import msgpack
 import numpy as np
 
-from extractor.nlp import lexicons
+from extractor.nlp import hashed, lexicons
+from extractor.nlp.frequencies import Frequencies, load_frequencies
+from extractor.nlp.hashed import HashTable, Lookup
 from extractor.nlp.linear_chain import LinearChain
 
 MAX_SPAN = 6  # longest lexicon entry matched (tokens)
@@ -97,24 +98,29 @@ def head_snapshot() -> bytes:
 class PhraseTable:
     """Phrases (token tuples) with one label each, matched longest-first over a token list.
 
-    Looked up by the hash of the joined phrase, so half a million place names cost tens of
-    megabytes rather than hundreds; `labels` (the phrases themselves) is only kept by tables
-    built in memory, for saving.
+    Held as two `HashTable`s (phrase -> label; the first word of a phrase of two or more
+    words -> its longest phrase), so that half a million place names load in milliseconds and
+    take about 6 MB; saved as one .npz file.
     """
 
     def __init__(self, labels: dict[tuple[str, ...], str] | None = None):
-        self.labels = labels or {}
-        self._index: dict[int, str] = {}
-        self._longest: dict[int, int] = {}  # hash(first word) -> longest phrase starting with it
-        self._raw: bytes | None = None
-        for phrase, label in self.labels.items():
-            self._add(" ".join(phrase), phrase[0], len(phrase), label)
+        labels = labels or {}
+        names = tuple(sorted(set(labels.values())))
+        if len(names) > 255:
+            raise ValueError(f"a phrase table holds at most 255 labels, not {len(names)}")
+        code = {name: k for k, name in enumerate(names)}
+        longest: dict[str, int] = {}
+        for phrase in labels:
+            if len(phrase) > 1:
+                longest[phrase[0]] = max(longest.get(phrase[0], 0), min(len(phrase), 255))
+        self._set(HashTable.build((" ".join(p), code[label]) for p, label in labels.items()),
+                  HashTable.build(longest.items()), names)
 
-    def _add(self, key: str, first: str, length: int, label: str) -> None:
-        self._index[hash(key)] = sys.intern(label)
-        h = hash(first)
-        if self._longest.get(h, 0) < length:
-            self._longest[h] = length
+    def _set(self, index: HashTable, longest: HashTable, names: Sequence[str]) -> None:
+        self._index, self._longest, self.names = index, longest, tuple(sys.intern(n) for n in names)
+        self._raw: bytes | None = None
+        self._label = hashed.cached(index.get, 1 << 16)
+        self._first = hashed.cached(longest.get, 1 << 17)
 
     def __len__(self) -> int:
         return len(self._index)
@@ -123,61 +129,69 @@ class PhraseTable:
         """BIO tags (B-label/I-label) of the longest known phrase at each position."""
         tags: list[str | None] = [None] * len(words)
         i, n = 0, len(words)
-        index = self._index
+        first, label_of, names = self._first, self._label, self.names
         while i < n:
-            longest = self._longest.get(hash(words[i]))
-            if longest:
-                for length in range(min(longest, MAX_SPAN, n - i), 0, -1):
-                    label = index.get(hash(" ".join(words[i:i + length]) if length > 1 else words[i]))
-                    if label:
-                        tags[i] = "B-" + label
-                        for j in range(i + 1, i + length):
-                            tags[j] = "I-" + label
-                        i += length
-                        break
-                else:
-                    i += 1
+            for length in range(min(first(words[i]) or 1, MAX_SPAN, n - i), 0, -1):
+                code = label_of(" ".join(words[i:i + length]) if length > 1 else words[i])
+                if code is not None:
+                    label = names[code]
+                    tags[i] = "B-" + label
+                    for j in range(i + 1, i + length):
+                        tags[j] = "I-" + label
+                    i += length
+                    break
             else:
                 i += 1
         return tags
 
+    def arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
+        return {f"{prefix}names": np.array(self.names, dtype=str), **self._index.arrays(f"{prefix}phrase_"),
+                **self._longest.arrays(f"{prefix}first_")}
+
+    @classmethod
+    def from_arrays(cls, arrays, prefix: str = "") -> PhraseTable:
+        table = cls.__new__(cls)
+        table._set(HashTable.from_arrays(arrays, f"{prefix}phrase_"), HashTable.from_arrays(arrays, f"{prefix}first_"),
+                   [str(n) for n in arrays[f"{prefix}names"]])
+        return table
+
     def to_disk(self, path: Path) -> None:
-        """Gzipped text: per label a line "<TAB>label", then its phrases (tokens joined by spaces)."""
+        """One .npz: both tables and the label names."""
         if self._raw is not None:
             path.write_bytes(self._raw)
             return
-        by_label: dict[str, list[str]] = {}
-        for phrase, label in self.labels.items():
-            by_label.setdefault(label, []).append(" ".join(phrase))
-        with gzip.open(path, "wt", encoding="utf-8") as fh:
-            for label, phrases in sorted(by_label.items()):
-                fh.write("\t" + label + "\n" + "".join(p + "\n" for p in sorted(phrases)))
+        hashed.save(path, **self.arrays())
 
     @classmethod
     def from_disk(cls, path: Path) -> PhraseTable:
-        table = cls()
-        table._raw = path.read_bytes()
-        multi = []
-        for section in gzip.decompress(table._raw).decode("utf-8").split("\t")[1:]:
-            label, _, body = section.partition("\n")
-            phrases = body.split("\n")[:-1]
-            table._index.update(dict.fromkeys(map(hash, phrases), sys.intern(label)))
-            table._longest.update(dict.fromkeys(map(hash, (p for p in phrases if " " not in p)), 1))
-            multi += (p for p in phrases if " " in p)
-        for phrase in multi:
-            h, length = hash(phrase.split(" ", 1)[0]), phrase.count(" ") + 1
-            if table._longest.get(h, 0) < length:
-                table._longest[h] = length
+        """The .npz that `to_disk` writes, or the gzipped text of older models (per label a line
+        "<TAB>label", then its phrases, tokens joined by spaces), which is hashed on loading."""
+        raw = path.read_bytes()
+        if path.suffix != ".npz":
+            labels: dict[tuple[str, ...], str] = {}
+            for section in gzip.decompress(raw).decode("utf-8").split("\t")[1:]:
+                label, _, body = section.partition("\n")
+                labels.update(dict.fromkeys((tuple(p.split(" ")) for p in body.split("\n")[:-1]), label))
+            return cls(labels)
+        with np.load(io.BytesIO(raw), allow_pickle=False) as arrays:
+            table = cls.from_arrays(arrays)
+        table._raw = raw
         return table
 
 
 class SpanLexicon:
-    """Entity strings with label counts, plus how often each token was inside an entity."""
+    """Entity strings with label counts, plus how often each token was inside an entity.
+
+    Built from tagged text it keeps the counts; loaded (`from_arrays`) only what the features
+    read: the majority label of each string, and each token's `token_kinds`."""
+
+    UNKNOWN = ("unk",)
 
     def __init__(self, spans: dict[tuple[str, ...], Counter] | None = None, tokens: dict[str, Counter] | None = None):
         self.spans: dict[tuple[str, ...], Counter] = spans or {}
         self.tokens: dict[str, dict[str, int]] = tokens or {}
         self._table = PhraseTable({s: max(c, key=c.get) for s, c in self.spans.items()})
+        self._kinds: Lookup | None = None
 
     @classmethod
     def from_tagged(cls, sentences: Iterable[tuple[Sequence[str], Sequence[str]]]) -> SpanLexicon:
@@ -193,20 +207,26 @@ class SpanLexicon:
                 tokens.setdefault(w, Counter())[inside.get(i, "O")] += 1
         return cls(spans, tokens)
 
-    def token_features(self, word: str, prefix: str) -> list[str]:
-        counts = self.tokens.get(word)
+    @staticmethod
+    def kinds_of(counts: dict[str, int] | None) -> tuple[str, ...]:
+        """Each entity label the token had, with its share (hi/mid/lo); else O (O1: seen once)."""
         if not counts:
-            return [prefix + "unk"]
+            return SpanLexicon.UNKNOWN
         n = sum(counts.values())
         out = []
         for label, k in counts.items():
             if label != "O":
                 r = k / n
-                out.append(f"{prefix}{label}")
-                out.append(f"{prefix}{label}:{'hi' if r > 0.66 else 'mid' if r > 0.33 else 'lo'}")
-        if not out:
-            out.append(prefix + ("O" if n >= 2 else "O1"))
-        return out
+                out += [label, f"{label}:{'hi' if r > 0.66 else 'mid' if r > 0.33 else 'lo'}"]
+        return tuple(out) if out else ("O" if n >= 2 else "O1",)
+
+    def token_kinds(self, word: str) -> tuple[str, ...]:
+        if self._kinds is not None:
+            return self._kinds.get(word, self.UNKNOWN)
+        return self.kinds_of(self.tokens.get(word))
+
+    def token_features(self, word: str, prefix: str) -> list[str]:
+        return [prefix + kind for kind in self.token_kinds(word)]
 
     def match(self, words: Sequence[str]) -> list[str | None]:
         """Longest-match BIO tags of known entity strings (majority label)."""
@@ -218,10 +238,24 @@ class SpanLexicon:
 
     @classmethod
     def from_json(cls, data: dict) -> SpanLexicon:
-        """Run-time form: the span strings are not kept, only their majority-label table."""
+        """Run-time form of the JSON that models before `lookups.npz` shipped."""
         lex = cls()
-        lex.tokens = data["tokens"]
         lex._table = PhraseTable({tuple(s): max(c, key=c.get) for s, c in data["spans"]})
+        lex._kinds = Lookup.build((w, cls.kinds_of(c)) for w, c in data["tokens"].items())
+        return lex
+
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        kinds = self._kinds if self._kinds is not None else \
+            Lookup.build((w, self.kinds_of(c)) for w, c in self.tokens.items())
+        return {**self._table.arrays(prefix), **kinds.table.arrays(f"{prefix}token_"),
+                f"{prefix}kinds": np.array(["\t".join(k) for k in kinds.values], dtype=str)}
+
+    @classmethod
+    def from_arrays(cls, arrays, prefix: str) -> SpanLexicon:
+        lex = cls()
+        lex._table = PhraseTable.from_arrays(arrays, prefix)
+        lex._kinds = Lookup(HashTable.from_arrays(arrays, f"{prefix}token_"),
+                            tuple(tuple(sys.intern(x) for x in str(k).split("\t")) for k in arrays[f"{prefix}kinds"]))
         return lex
 
 
@@ -243,44 +277,64 @@ def bio_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
 class NerResources:
     """Everything the featurizer reads besides the word itself.
 
-    Loaded from disk, the run-time structures drop what only saving needs; the files' bytes
-    are kept instead, so a loaded pipeline saves exactly what it read.
+    Built in memory by training, as dicts; saved (`to_disk`) and loaded as hashed tables
+    (`lookups.npz`, `places.npz`: ready in milliseconds, where parsing the same text took most
+    of a second). A loaded set keeps the files' bytes, so it saves exactly what it read.
     """
 
-    lowercase: dict[str, int] = field(default_factory=dict)   # word.lower() -> lowercase occurrences
-    capital: dict[str, int] = field(default_factory=dict)     # word.lower() -> capitalised non-initial occurrences
-    clusters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # word -> cluster ids (coarse..fine)
+    lowercase: Mapping[str, int] = field(default_factory=dict)   # word.lower() -> lowercase occurrences
+    capital: Mapping[str, int] = field(default_factory=dict)     # word.lower() -> capitalised non-initial occurrences
+    clusters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # word -> cluster ids (coarse..fine)
     external: SpanLexicon = field(default_factory=SpanLexicon)  # entity strings of other corpora
     train: SpanLexicon = field(default_factory=SpanLexicon)     # entity strings of the training data
     places: PhraseTable = field(default_factory=PhraseTable)  # place names -> population class
-    frequency: dict[int, str] | None = None                    # hash(word.lower()) -> Zipf class (wordfreq)
+    frequency: Frequencies | None = None                       # word.lower() -> Zipf class (wordfreq)
     files: dict[str, bytes] | None = None                      # the bytes read by from_disk
 
-    FILES = ("capitalisation.tsv", "clusters.tsv", "external_lexicon.json", "train_lexicon.json")
+    LOOKUPS = "lookups.npz"
+    LEGACY = ("capitalisation.tsv", "clusters.tsv", "external_lexicon.json", "train_lexicon.json")  # before lookups.npz
     HEADS = "gazetteer_heads.tsv"  # the head nouns the weights were trained with (older models: none)
+    PLACES = "places.npz"  # older models: places.tsv.gz
 
     def to_disk(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        self.places.to_disk(folder / "places.tsv.gz")
+        self.places.to_disk(folder / self.PLACES)
         if self.files is not None:
             for name, data in self.files.items():
                 (folder / name).write_bytes(data)
             return
         (folder / self.HEADS).write_bytes(head_snapshot())
-        with open(folder / "capitalisation.tsv", "w", encoding="utf-8") as fh:
-            for w in sorted(set(self.lowercase) | set(self.capital)):
-                fh.write(f"{w}\t{self.lowercase.get(w, 0)}\t{self.capital.get(w, 0)}\n")
-        with open(folder / "clusters.tsv", "w", encoding="utf-8") as fh:
-            for w, ids in sorted(self.clusters.items()):
-                fh.write(w + "\t" + "\t".join(ids) + "\n")
-        for name, lex in (("external_lexicon.json", self.external), ("train_lexicon.json", self.train)):
-            (folder / name).write_text(json.dumps(lex.to_json(), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        hashed.save(folder / self.LOOKUPS, **self.arrays())
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        clusters = self.clusters if isinstance(self.clusters, Lookup) else Lookup.build(self.clusters.items())
+        counts = {}
+        for name, table in (("lower_", self.lowercase), ("capital_", self.capital)):
+            if not isinstance(table, HashTable):
+                table = HashTable.build(((w, n) for w, n in table.items() if n), np.uint32)
+            counts.update(table.arrays(name))
+        return {**counts, **clusters.table.arrays("cluster_"),
+                "cluster_ids": np.array(["\t".join(ids) for ids in clusters.values], dtype=str),
+                **self.external.arrays("external_"), **self.train.arrays("train_")}
 
     @classmethod
     def from_disk(cls, folder: Path) -> NerResources:
-        files = {name: (folder / name).read_bytes() for name in cls.FILES}
-        if (folder / cls.HEADS).exists():
-            files[cls.HEADS] = (folder / cls.HEADS).read_bytes()
+        names = [cls.LOOKUPS] if (folder / cls.LOOKUPS).exists() else list(cls.LEGACY)
+        files = {name: (folder / name).read_bytes() for name in names + [cls.HEADS] if (folder / name).exists()}
+        places = folder / cls.PLACES
+        places = PhraseTable.from_disk(places if places.exists() else folder / "places.tsv.gz")
+        if cls.LOOKUPS not in files:
+            return cls(*cls._legacy(files), places, load_frequencies(), files)
+        with np.load(io.BytesIO(files[cls.LOOKUPS]), allow_pickle=False) as a:
+            clusters = Lookup(HashTable.from_arrays(a, "cluster_"),
+                              tuple(tuple(sys.intern(i) for i in str(ids).split("\t")) if ids else () for ids in a["cluster_ids"]))
+            return cls(HashTable.from_arrays(a, "lower_"), HashTable.from_arrays(a, "capital_"), clusters,
+                       SpanLexicon.from_arrays(a, "external_"), SpanLexicon.from_arrays(a, "train_"), places,
+                       load_frequencies(), files)
+
+    @staticmethod
+    def _legacy(files: dict[str, bytes]) -> tuple:
+        """The text files of models before `lookups.npz`."""
         low, cap, clusters = {}, {}, {}
         for line in files["capitalisation.tsv"].decode("utf-8").splitlines():
             w, lo, ca = line.split("\t")
@@ -292,30 +346,7 @@ class NerResources:
             w, *ids = line.split("\t")
             clusters[w] = tuple(sys.intern(i) for i in ids)
         ext, train = (SpanLexicon.from_json(json.loads(files[n])) for n in ("external_lexicon.json", "train_lexicon.json"))
-        return cls(low, cap, clusters, ext, train, PhraseTable.from_disk(folder / "places.tsv.gz"),
-                   load_frequencies(), files)
-
-
-@lru_cache(maxsize=1)
-def load_frequencies() -> dict[int, str]:
-    """hash(word) -> Zipf class "1".."7" from the `wordfreq` package's German 'large' list.
-
-    Its data file (msgpack: a header, then one word list per centibel of frequency) is read
-    directly: importing wordfreq itself costs 0.3 s, and its cached `get_frequency_dict` would
-    hold ~80 MB of strings.
-    """
-    spec = importlib.util.find_spec("wordfreq")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError("coopx's NER model needs the 'wordfreq' package (pip install wordfreq)")
-    path = Path(spec.submodule_search_locations[0]) / "data" / "large_de.msgpack.gz"
-    with gzip.open(path, "rb") as fh:
-        header, *lists = msgpack.unpackb(fh.read(), raw=False)
-    if not isinstance(header, dict) or header.get("format") != "cB":
-        raise ValueError(f"unexpected wordfreq data format in {path}")
-    out: dict[int, str] = {}
-    for i in range(len(lists) - 1, -1, -1):  # rarest first, so a word listed twice keeps its higher class
-        out.update(dict.fromkeys(map(hash, lists[i]), sys.intern(str(max(1, min(7, int(9 - i / 100)))))))
-    return out
+        return low, cap, clusters, ext, train
 
 
 def count_capitalisation(sentences: Iterable[Sequence[str]]) -> tuple[Counter, Counter]:
@@ -413,7 +444,7 @@ class Featurizer:
         cap = self._cap_class(w)
         if cap:
             own.append(cap)
-        zipf = "zf=" + ((self.res.frequency or {}).get(hash(lw)) or "none")
+        zipf = "zf=" + ((self.res.frequency.get(lw) if self.res.frequency is not None else None) or "none")
         own.append(zipf)
         if t in ("T", "U"):
             own.append("T" + zipf)
