@@ -39,7 +39,8 @@ def test_phrases_match_longest_first_from_either_file_format(tmp_path):
     words = ["in", "Bad", "Rheinfurt", ",", "Bad", "und", "Neustadt", "an", "der", "Lahn", "Neustadt"]
     want = [None, "B-p1", "I-p1", None, "B-p0", None, "B-p2", "I-p2", "I-p2", "I-p2", None]
     table = PhraseTable(labels)
-    assert table.match(words) == want
+    assert table.match(words) == want and len(table) == 4
+    assert PhraseTable({("Neustadt", "an", "der", "Lahn"): "p2"}).match(words) == [None] * 6 + ["B-p2", "I-p2", "I-p2", "I-p2", None]
     table.to_disk(tmp_path / "places.npz")
     assert PhraseTable.from_disk(tmp_path / "places.npz").match(words) == want
     # the gzipped text that models before the .npz format shipped
@@ -51,8 +52,8 @@ def test_phrases_match_longest_first_from_either_file_format(tmp_path):
 
 def test_a_damaged_table_file_is_refused(tmp_path):
     path = tmp_path / "places.npz"
-    np.savez(path, phrase_keys=np.arange(3, dtype=np.int64), phrase_values=np.zeros(3, dtype=np.uint8),
-             first_keys=np.zeros(0, dtype=np.uint64), first_values=np.zeros(0, dtype=np.uint8), names=np.array(["p0"]))
+    np.savez(path, word_keys=np.arange(3, dtype=np.int64), word_values=np.zeros(3, dtype=np.uint16),
+             phrase_keys=np.zeros(0, dtype=np.uint64), phrase_values=np.zeros(0, dtype=np.uint8), names=np.array(["p0"]))
     with pytest.raises(ValueError, match="not a hashed table"):
         PhraseTable.from_disk(path)
 

@@ -98,60 +98,73 @@ def head_snapshot() -> bytes:
 class PhraseTable:
     """Phrases (token tuples) with one label each, matched longest-first over a token list.
 
-    Held as two `HashTable`s (phrase -> label; the first word of a phrase of two or more
-    words -> its longest phrase), so that half a million place names load in milliseconds and
-    take about 6 MB; saved as one .npz file.
+    Held as two `HashTable`s, so that half a million place names load in milliseconds and take
+    about 6 MB (saved as one .npz file): every word that starts a phrase -> its longest phrase
+    and its own label (one look-up for most words of a text), and the phrases of two or more
+    words -> their label.
     """
 
     def __init__(self, labels: dict[tuple[str, ...], str] | None = None):
         labels = labels or {}
         names = tuple(sorted(set(labels.values())))
-        if len(names) > 255:
-            raise ValueError(f"a phrase table holds at most 255 labels, not {len(names)}")
+        if len(names) > 254:
+            raise ValueError(f"a phrase table holds at most 254 labels, not {len(names)}")
         code = {name: k for k, name in enumerate(names)}
-        longest: dict[str, int] = {}
-        for phrase in labels:
-            if len(phrase) > 1:
-                longest[phrase[0]] = max(longest.get(phrase[0], 0), min(len(phrase), 255))
-        self._set(HashTable.build((" ".join(p), code[label]) for p, label in labels.items()),
-                  HashTable.build(longest.items()), names)
+        words: dict[str, int] = {}  # longest << 8 | (own label + 1)
+        for phrase, label in labels.items():
+            packed = words.get(phrase[0], 0)
+            if len(phrase) == 1:
+                packed = packed & ~0xFF | code[label] + 1
+            else:
+                packed = max(packed >> 8, min(len(phrase), 255)) << 8 | packed & 0xFF
+            words[phrase[0]] = packed
+        self._set(HashTable.build(words.items(), np.uint16),
+                  HashTable.build((" ".join(p), code[label]) for p, label in labels.items() if len(p) > 1), names)
 
-    def _set(self, index: HashTable, longest: HashTable, names: Sequence[str]) -> None:
-        self._index, self._longest, self.names = index, longest, tuple(sys.intern(n) for n in names)
+    def _set(self, words: HashTable, phrases: HashTable, names: Sequence[str]) -> None:
+        self._words, self._phrases, self.names = words, phrases, tuple(sys.intern(n) for n in names)
         self._raw: bytes | None = None
-        self._label = hashed.cached(index.get, 1 << 16)
-        self._first = hashed.cached(longest.get, 1 << 17)
+        self._size = len(phrases) + int(np.count_nonzero(words.values & 0xFF))
+        self._word = hashed.cached(words.get, 1 << 17)
+        self._phrase = hashed.cached(phrases.get, 1 << 15)
 
     def __len__(self) -> int:
-        return len(self._index)
+        return self._size
 
     def match(self, words: Sequence[str]) -> list[str | None]:
         """BIO tags (B-label/I-label) of the longest known phrase at each position."""
         tags: list[str | None] = [None] * len(words)
         i, n = 0, len(words)
-        first, label_of, names = self._first, self._label, self.names
+        word_of, phrase_of, names = self._word, self._phrase, self.names
         while i < n:
-            for length in range(min(first(words[i]) or 1, MAX_SPAN, n - i), 0, -1):
-                code = label_of(" ".join(words[i:i + length]) if length > 1 else words[i])
-                if code is not None:
-                    label = names[code]
-                    tags[i] = "B-" + label
-                    for j in range(i + 1, i + length):
-                        tags[j] = "I-" + label
-                    i += length
+            packed = word_of(words[i])
+            if not packed:
+                i += 1
+                continue
+            length, code = 1, (packed & 0xFF) - 1
+            for longer in range(min(packed >> 8, MAX_SPAN, n - i), 1, -1):
+                found = phrase_of(" ".join(words[i:i + longer]))
+                if found is not None:
+                    length, code = longer, found
                     break
+            if code >= 0:
+                label = names[code]
+                tags[i] = "B-" + label
+                for j in range(i + 1, i + length):
+                    tags[j] = "I-" + label
+                i += length
             else:
                 i += 1
         return tags
 
     def arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
-        return {f"{prefix}names": np.array(self.names, dtype=str), **self._index.arrays(f"{prefix}phrase_"),
-                **self._longest.arrays(f"{prefix}first_")}
+        return {f"{prefix}names": np.array(self.names, dtype=str), **self._words.arrays(f"{prefix}word_"),
+                **self._phrases.arrays(f"{prefix}phrase_")}
 
     @classmethod
     def from_arrays(cls, arrays, prefix: str = "") -> PhraseTable:
         table = cls.__new__(cls)
-        table._set(HashTable.from_arrays(arrays, f"{prefix}phrase_"), HashTable.from_arrays(arrays, f"{prefix}first_"),
+        table._set(HashTable.from_arrays(arrays, f"{prefix}word_"), HashTable.from_arrays(arrays, f"{prefix}phrase_"),
                    [str(n) for n in arrays[f"{prefix}names"]])
         return table
 
