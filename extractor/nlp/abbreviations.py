@@ -112,13 +112,12 @@ def attach_definitions(doc: Doc, found: list[InstMention], taken: set[int], sent
     """"Universitätsmedizin Talberg (UMTB)", "International Sleep Institute (ISI) Kassel",
     "Medizinische Hochschule Talberg – Paul Brenner (MHT – PB)"."""
     by_end = {m.end: m for m in found}
-    for i, tok in enumerate(doc):
-        if tok.text != "(":
-            continue
+    texts = words(doc)[0]
+    for i in [i for i, text in enumerate(texts) if text == "("]:
         k = i + 1
-        while k < len(doc) and doc[k].text != ")" and k - i <= 5:
+        while k < len(texts) and texts[k] != ")" and k - i <= 5:
             k += 1
-        if k >= len(doc) or doc[k].text != ")" or k == i + 1:
+        if k >= len(texts) or texts[k] != ")" or k == i + 1:
             continue
         inner = doc[i + 1 : k]
         abbr = inner.text
@@ -157,10 +156,10 @@ def find_uses(doc: Doc, found: list[InstMention], taken: set[int], blocked: set[
             if texts[i : i + len(parts)] == parts and not any(k in taken or k in blocked for k in range(i, i + len(parts))):
                 found.append(target.used_as(i, i + len(parts), abbr))
                 taken.update(range(i, i + len(parts)))
-    for i, tok in enumerate(doc):
-        if i in taken or i in blocked or not ALLCAPS.match(tok.text):
+    for i, word in enumerate(texts):
+        if i in taken or i in blocked or not ALLCAPS.match(word):
             continue
-        text = tok.text[:-1] if tok.text.endswith("s") and tok.text[:-1] in defined else tok.text
+        text = word[:-1] if word.endswith("s") and word[:-1] in defined else word
         target = defined.get(text)
         if target is None:
             target = next((m for m in found if m.source != "abbr-use" and initials_match(text, m.canonical)), None)

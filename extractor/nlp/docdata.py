@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from weakref import WeakKeyDictionary
 
-from spacy.attrs import LOWER, ORTH
+from spacy.attrs import LOWER, ORTH, SPACY
 from spacy.tokens import Doc, Span
 
 from extractor.nlp import labels
@@ -18,25 +18,32 @@ _WORDS: WeakKeyDictionary = WeakKeyDictionary()
 _TEXT: WeakKeyDictionary = WeakKeyDictionary()
 
 
-def words(doc: Doc) -> tuple[list[str], list[str]]:
-    """The texts and the lower-case forms of a Doc's tokens, read once per Doc for every
-    component: making a Token object per word costs more than most rules that read them."""
+def _read(doc: Doc) -> tuple[list[str], list[str], list[int]]:
     hit = _WORDS.get(doc)
     if hit is None or len(hit[0]) != len(doc):
         strings = doc.vocab.strings
-        arr = doc.to_array([ORTH, LOWER])
-        text = {h: strings[h] for h in set(arr.ravel().tolist())}
-        hit = _WORDS[doc] = ([text[h] for h in arr[:, 0].tolist()], [text[h] for h in arr[:, 1].tolist()])
+        arr = doc.to_array([ORTH, LOWER, SPACY])
+        text = {h: strings[h] for h in set(arr[:, :2].ravel().tolist())}
+        hit = _WORDS[doc] = ([text[h] for h in arr[:, 0].tolist()], [text[h] for h in arr[:, 1].tolist()],
+                             arr[:, 2].tolist())
     return hit
 
 
+def words(doc: Doc) -> tuple[list[str], list[str]]:
+    """The texts and the lower-case forms of a Doc's tokens, read once per Doc for every
+    component: making a Token object per word costs more than most rules that read them."""
+    return _read(doc)[:2]
+
+
 def span_text(span: Span) -> str:
-    """`span.text`, cut from the Doc's text (read once per Doc) instead of joined from its tokens."""
+    """`span.text`, cut from the Doc's text (joined once per Doc from its words) instead of
+    joined from its tokens."""
     doc = span.doc
     full = _TEXT.get(doc)
-    if full is None:
-        full = _TEXT[doc] = doc.text
-    return full[span.start_char : span.end_char]
+    if full is None or len(full[1]) != len(doc):
+        texts, _, spaces = _read(doc)
+        full = _TEXT[doc] = ("".join([t + " " if sp else t for t, sp in zip(texts, spaces)]), texts)
+    return full[0][span.start_char : span.end_char]
 
 
 def facts(doc: Doc) -> dict:

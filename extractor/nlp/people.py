@@ -143,32 +143,33 @@ def credited(doc: Doc, start: int, end: int) -> bool:
     """A name on a byline, a photo credit or a press contact: "Foto: A B", "Fotos (4): A B",
     "© A B", "dpa/A B", "A B/dpa", "Von A B" alone on its line, or a name under "Kontakt".
     (Bylines that open a sentence, "Von A B. Talberg – ...", assembly drops: `assemble.people`.)"""
-    words = lexicons.credit_words()
+    credit = lexicons.credit_words()
+    texts, lows = words(doc)
     n = len(doc)
     k = start - 1
-    while k >= 0 and "\n" not in doc[k].text:
+    while k >= 0 and "\n" not in texts[k]:
         if start - k <= _CREDIT_WINDOW:
-            if "©" in doc[k].text:
+            if "©" in texts[k]:
                 return True
             # the credit word and its colon: "Foto: A B", "Fotos (4): A B"; not "ein Bild, zwei Meinungen: A B"
-            between = [t.text for t in doc[k + 1 : start]]
-            if doc[k].lower_ in words.get("before", ()) and between and between[-1].endswith(":") \
+            between = texts[k + 1 : start]
+            if lows[k] in credit.get("before", ()) and between and between[-1].endswith(":") \
                     and all(w in (":", "(", ")", "):") or w.isdigit() for w in between):
                 return True
         k -= 1
-    if start >= 2 and doc[start - 1].text == "/" and _agency(doc[start - 2]) \
-            or end + 1 < n and doc[end].text == "/" and _agency(doc[end + 1]):
+    if start >= 2 and texts[start - 1] == "/" and _agency(doc[start - 2]) \
+            or end + 1 < n and texts[end] == "/" and _agency(doc[end + 1]):
         return True
-    line_end = end >= n or "\n" in doc[end].text or doc[end].text in (",", "|", "·") or doc[end].like_num
-    if start > 0 and doc[start - 1].lower_ == "von" and line_end \
-            and (start - 1 == k + 1 or doc[start - 2].text in ("-", "–", "•")):
+    line_end = end >= n or "\n" in texts[end] or texts[end] in (",", "|", "·") or doc[end].like_num
+    if start > 0 and lows[start - 1] == "von" and line_end \
+            and (start - 1 == k + 1 or texts[start - 2] in ("-", "–", "•")):
         return True  # "Von A B" as a byline line
     if k >= 0:
         above = k - 1
-        while above >= 0 and "\n" not in doc[above].text:
+        while above >= 0 and "\n" not in texts[above]:
             above -= 1
         line = doc[above + 1 : k].text.strip().lower() if above + 1 < k else ""
-        if line in words.get("line", ()):
+        if line in credit.get("line", ()):
             return True
     return False
 
