@@ -392,6 +392,9 @@ def report(
     typer.echo(str(_read(store, lambda con: write(con, Settings(), output, title))))
 
 
+ONE_SHOT = frozenset({"extract"})  # commands that end without the interpreter's teardown (`_end_now`)
+
+
 def main() -> None:  # pragma: no cover - console entry for `python -m extractor.cli`
     try:
         app()
@@ -401,7 +404,24 @@ def main() -> None:  # pragma: no cover - console entry for `python -m extractor
     except SystemExit as exc:
         if exc.code == ExitCode.INTERRUPTED:
             _ignore_sigint_at_teardown()
+        elif len(sys.argv) > 1 and sys.argv[1] in ONE_SHOT and (exc.code is None or isinstance(exc.code, int)):
+            _end_now(exc.code or 0)
         raise
+
+
+def _end_now(code: int) -> None:
+    """End a one-shot command once its output is written: the interpreter's teardown would free
+    the loaded model object by object (about 0.2 s of a 1.4 s `coopx extract`), memory the
+    system takes back at once. Such a command holds no other resource (no workers, no store)."""
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):  # `coopx extract ... | head`, or stdout closed
+        pass
+    try:
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+    os._exit(code)
 
 
 def _ignore_sigint_at_teardown() -> None:
