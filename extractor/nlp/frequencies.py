@@ -17,6 +17,7 @@ import hashlib
 import importlib.util
 import os
 import tempfile
+import zipfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -78,7 +79,7 @@ def _cached(path: Path) -> hashed.HashTable:
     try:
         with np.load(target, allow_pickle=False) as arrays:
             return hashed.HashTable.from_arrays(arrays, "")
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # absent or damaged: built again
         pass
     table = _build(path)
     try:

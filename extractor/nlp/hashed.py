@@ -10,6 +10,7 @@ the users cache it per word type (`cached`).
 from __future__ import annotations
 
 import hashlib
+import sys
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
@@ -73,7 +74,8 @@ class HashTable:
 
 @dataclass(frozen=True)
 class Lookup:
-    """A dict-like `str -> one of a few distinct values`: the table holds each key's index in `values`."""
+    """A dict-like `str -> one of a few distinct values`: the table holds each key's index in
+    `values`. Saved (`arrays`) when the values are tuples of strings without tabs."""
 
     table: HashTable
     values: tuple
@@ -90,6 +92,14 @@ class Lookup:
     def get(self, key: str, default=None):
         k = self.table.get(key)
         return default if k is None else self.values[k]
+
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        return {**self.table.arrays(prefix), f"{prefix}tuples": np.array(["\t".join(v) for v in self.values], dtype=str)}
+
+    @classmethod
+    def from_arrays(cls, arrays, prefix: str) -> Lookup:
+        return cls(HashTable.from_arrays(arrays, prefix),
+                   tuple(tuple(sys.intern(x) for x in str(v).split("\t")) if v else () for v in arrays[f"{prefix}tuples"]))
 
 
 def cached(lookup: Callable[[str], int | None], size: int) -> Callable[[str], int | None]:

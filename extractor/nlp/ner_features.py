@@ -260,15 +260,13 @@ class SpanLexicon:
     def arrays(self, prefix: str) -> dict[str, np.ndarray]:
         kinds = self._kinds if self._kinds is not None else \
             Lookup.build((w, self.kinds_of(c)) for w, c in self.tokens.items())
-        return {**self._table.arrays(prefix), **kinds.table.arrays(f"{prefix}token_"),
-                f"{prefix}kinds": np.array(["\t".join(k) for k in kinds.values], dtype=str)}
+        return {**self._table.arrays(prefix), **kinds.arrays(f"{prefix}token_")}
 
     @classmethod
     def from_arrays(cls, arrays, prefix: str) -> SpanLexicon:
         lex = cls()
         lex._table = PhraseTable.from_arrays(arrays, prefix)
-        lex._kinds = Lookup(HashTable.from_arrays(arrays, f"{prefix}token_"),
-                            tuple(tuple(sys.intern(x) for x in str(k).split("\t")) for k in arrays[f"{prefix}kinds"]))
+        lex._kinds = Lookup.from_arrays(arrays, f"{prefix}token_")
         return lex
 
 
@@ -326,9 +324,7 @@ class NerResources:
             if not isinstance(table, HashTable):
                 table = HashTable.build(((w, n) for w, n in table.items() if n), np.uint32)
             counts.update(table.arrays(name))
-        return {**counts, **clusters.table.arrays("cluster_"),
-                "cluster_ids": np.array(["\t".join(ids) for ids in clusters.values], dtype=str),
-                **self.external.arrays("external_"), **self.train.arrays("train_")}
+        return {**counts, **clusters.arrays("cluster_"), **self.external.arrays("external_"), **self.train.arrays("train_")}
 
     @classmethod
     def from_disk(cls, folder: Path) -> NerResources:
@@ -339,9 +335,7 @@ class NerResources:
         if cls.LOOKUPS not in files:
             return cls(*cls._legacy(files), places, load_frequencies(), files)
         with np.load(io.BytesIO(files[cls.LOOKUPS]), allow_pickle=False) as a:
-            clusters = Lookup(HashTable.from_arrays(a, "cluster_"),
-                              tuple(tuple(sys.intern(i) for i in str(ids).split("\t")) if ids else () for ids in a["cluster_ids"]))
-            return cls(HashTable.from_arrays(a, "lower_"), HashTable.from_arrays(a, "capital_"), clusters,
+            return cls(HashTable.from_arrays(a, "lower_"), HashTable.from_arrays(a, "capital_"), Lookup.from_arrays(a, "cluster_"),
                        SpanLexicon.from_arrays(a, "external_"), SpanLexicon.from_arrays(a, "train_"), places,
                        load_frequencies(), files)
 
