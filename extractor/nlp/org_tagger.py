@@ -12,7 +12,8 @@ Training: ``scripts/train_decisions.py``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 
 import pycrfsuite
@@ -40,12 +41,14 @@ _TAG_WORDS = _CUE_WORDS + ("kooperier", "unterzeichn", "unterschr", "zusammen", 
 _COORDINATORS = frozenset(("und", "sowie", "oder", ",", ";"))  # a span over one of these joins two names
 
 
-def sentence_parts(doc: Doc, featurizer: Featurizer, full: bool = False) -> list[tuple[list[int], list[str], list[tuple], list[list[str]]]]:
+def sentence_parts(doc: Doc, featurizer: Featurizer, full: bool = False,
+                   keep: Callable[[int, list[int]], bool] | None = None) -> list[tuple[list[int], list[str], list[tuple], list[list[str]]]]:
     """(token indices, words, type features, sentence features) of every sentence: the NER's
     `Featurizer.parts` (brief, as the NER left them in the Doc, else computed; `full`: in
     full, always computed) with, in the sentence features, the NER label, the rule mention
     source and the sentence's cue words around each token. The NER's lists are extended in
-    place: it has used them."""
+    place: it has used them. `keep(n, indices)`: only the n-th sentences (counting those with
+    words) it accepts."""
     n_tok = len(doc)
     rule = ["O"] * n_tok
     for m in facts(doc).get("inst", []):
@@ -59,9 +62,13 @@ def sentence_parts(doc: Doc, featurizer: Featurizer, full: bool = False) -> list
     spaces = doc.to_array(IS_SPACE).tolist()
     out = []
     shared = doc.user_data.pop(SHARED_FEATURES, None) or {}
+    n = -1
     for s in doc.sents:
         idx = [i for i in range(s.start, s.end) if not spaces[i]]
         if not idx:
+            continue
+        n += 1
+        if keep is not None and not keep(n, idx):
             continue
         sent = [texts[i] for i in idx]
         hit = shared.get(idx[0])
@@ -175,10 +182,10 @@ class OrgTagger:
         for d, doc in enumerate(docs):
             people = _people(doc)
             lows = words(doc)[1]
-            for n, (idx, sent, types, local) in enumerate(sentence_parts(doc, featurizer)):
-                if self._tagged(n, idx, lows, people):
-                    where.append((d, idx))
-                    scores.append(featurizer.emissions(self._chain, sent, types, local))
+            keep = partial(self._tagged, lows=lows, people=people)
+            for idx, sent, types, local in sentence_parts(doc, featurizer, keep=keep):
+                where.append((d, idx))
+                scores.append(featurizer.emissions(self._chain, sent, types, local))
         out: list[list[tuple[int, int, str]]] = [[] for _ in docs]
         for (d, idx), tags in zip(where, self._chain.tag_many(scores)):
             out[d] += [(idx[a], idx[b - 1] + 1, label) for a, b, label in bio_spans(tags)]
