@@ -80,3 +80,20 @@ def test_word_frequencies_are_cached_on_disk_and_survive_a_broken_cache(tmp_path
         assert _fresh(monkeypatch, blocker / "cache").get("und") == "7"
     finally:
         frequencies.load_frequencies.cache_clear()
+
+
+def test_without_a_home_folder_nothing_is_written_where_the_command_runs(tmp_path, monkeypatch):
+    for var in ("COOPX_CACHE", "XDG_CACHE_HOME", "HOME"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # not absolute: ignored, as the XDG spec says
+    monkeypatch.setattr(os.path, "expanduser", lambda path: path)  # a user without a home: "~" stays "~"
+    monkeypatch.chdir(tmp_path)
+    assert frequencies.cache_folder() is None
+    try:
+        frequencies.load_frequencies.cache_clear()
+        assert frequencies.load_frequencies().get("und") == "7"
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        frequencies.load_frequencies.cache_clear()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert frequencies.cache_folder() == tmp_path / "xdg" / "coopx"

@@ -4,7 +4,7 @@ The NER's features and the rules ("a rare word is a name rather than a noun") re
 every word type. wordfreq's data file (msgpack: a header, then one word list per centibel of
 frequency) is read directly: importing wordfreq itself costs 0.3 s, and its cached
 `get_frequency_dict` would hold ~80 MB of strings. Its 634,000 words are turned into a
-`HashTable` once and kept in the user's cache folder (``$COOPX_CACHE``, else
+`HashTable` once and kept in the user's cache folder (``$COOPX_CACHE``, else an absolute
 ``$XDG_CACHE_HOME/coopx`` or ``~/.cache/coopx``), keyed by the data file's size and date, so a
 process loads them in milliseconds; where the folder cannot be written, each process builds
 them (about 0.7 s).
@@ -61,11 +61,15 @@ def _build(path: Path) -> hashed.HashTable:
     return hashed.HashTable.build((w, max(1, min(7, int(9 - i / 100)))) for i in range(len(lists) - 1, -1, -1) for w in lists[i])
 
 
-def cache_folder() -> Path:
+def cache_folder() -> Path | None:
+    """None where no absolute folder is known (no home directory: a relative path would put the
+    cache wherever the command happens to run)."""
     own = os.environ.get("COOPX_CACHE")
     if own:
         return Path(own)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "coopx"
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    base = Path(xdg) if os.path.isabs(xdg) else Path(os.path.expanduser("~")) / ".cache"
+    return base / "coopx" if base.is_absolute() else None
 
 
 def _cache_name(path: Path) -> str:
@@ -75,7 +79,10 @@ def _cache_name(path: Path) -> str:
 
 
 def _cached(path: Path) -> hashed.HashTable:
-    target = cache_folder() / _cache_name(path)
+    folder = cache_folder()
+    if folder is None:
+        return _build(path)
+    target = folder / _cache_name(path)
     try:
         with np.load(target, allow_pickle=False) as arrays:
             return hashed.HashTable.from_arrays(arrays, "")
