@@ -68,15 +68,16 @@ def make_docs(texts: list[str], n: int) -> list[str]:
     return docs
 
 
-def tokenizer_rate(docs: list[str]) -> float:
+def tokenizer_rate(docs: list[str]) -> tuple[float, float]:
+    """(documents per second, CPU seconds per document) of spaCy's bare German tokenizer."""
     import spacy
 
     nlp = spacy.blank("de")
     list(nlp.pipe(docs[:50]))  # warm up
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in nlp.pipe(docs, batch_size=64):
         pass
-    return len(docs) / (time.perf_counter() - start)
+    return len(docs) / (time.perf_counter() - start), (time.process_time() - cpu) / len(docs)
 
 
 _CONTROL = """
@@ -179,8 +180,8 @@ def main() -> None:
     print(f"machine: {psutil.cpu_count()} CPU cores\n")
 
     load_before = psutil.getloadavg()[0]
-    tok = tokenizer_rate(docs)
-    rows = [("tokenizer only (spaCy blank de)", tok, tok, None)]
+    tok_before, tok_cpu_before = tokenizer_rate(docs)
+    rows = []
     with tempfile.TemporaryDirectory(prefix="coopx-bench-") as tmp:
         inputs = Path(tmp) / "docs.jsonl"
         inputs.write_text("".join(json.dumps({"id": f"b{i:05d}", "text": d}, ensure_ascii=False) + "\n"
@@ -197,6 +198,11 @@ def main() -> None:
             print(f"  ran {label}: {res['summary']} (CPU: {res['cpu']:.1f} s in all processes, {res['main_cpu']:.1f} s "
                   f"in the batch process; load average {res['load']:.2f})", file=sys.stderr)
 
+    # the baseline again after the runs: other jobs on the machine move it, so the ratios use the mean
+    tok_after, tok_cpu_after = tokenizer_rate(docs)
+    tok, tok_cpu = (tok_before + tok_after) / 2, (tok_cpu_before + tok_cpu_after) / 2
+    rows.insert(0, ("tokenizer only (spaCy blank de)", tok, tok, None))
+    print(f"tokenizer only: {tok_before:.1f} docs/s before the runs, {tok_after:.1f} after; the ratios use their mean")
     print(f"{'run':34} {'docs/s wall':>12} {'docs/s steady':>14}  peak RSS per worker (MB)")
     for label, wall, steady, rss in rows:
         rss_text = "-" if rss is None else ", ".join(f"{r:.0f}" for r in rss)
@@ -205,7 +211,7 @@ def main() -> None:
     one, two, dask = results[(1, "local")], results[(2, "local")], results[(2, "dask")]
     max_rss = max(r for res in results.values() for r in res["rss"])
     checks = [
-        ("full (1 worker) / tokenizer", one["steady"] / tok, 0.10, "{:.1%}"),
+        ("full (1 worker) / tokenizer", one["steady"] / tok, 0.12, "{:.1%}"),  # issue #12: 12 % steady, 10 % with start-up
         ("2 workers / 1 worker", two["steady"] / one["steady"], 1.7, "{:.2f}x"),
         ("dask 2 workers / 1 worker", dask["steady"] / one["steady"], 1.5, "{:.2f}x"),
     ]
@@ -214,6 +220,8 @@ def main() -> None:
     for (label, value, target, fmt), wall in zip(checks, walls):
         verdict = "ok" if value >= target else "BELOW TARGET"
         print(f"  {label:30} {fmt.format(value):>8}  [{fmt.format(wall)}]  target >= {fmt.format(target)}  {verdict}")
+    print(f"  {'full / tokenizer, CPU time':30} {tok_cpu / (one['cpu'] / n):>8.1%}  (with start-up; CPU seconds per "
+          "document, less moved by other jobs than wall-clock rates)")
     print(f"  {'control: 2 bare / 1 bare':30} {control[2] / control[1]:>7.2f}x  (what the machine gives now, no engine)")
     print(f"  {'peak RSS per worker':30} {max_rss:>6.0f} MB  target <= 600 MB  {'ok' if max_rss <= 600 else 'ABOVE TARGET'}")
     print("\nCPU cost per document (all processes; equal values mean the parallel engines add no overhead, so their"
