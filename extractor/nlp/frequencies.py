@@ -92,11 +92,11 @@ def _cached(path: Path) -> hashed.HashTable:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        os.close(fd)
     except OSError:
         return table
     try:  # written beside, then renamed: parallel workers never read half a file
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **table.arrays(""))
+        hashed.save(Path(tmp), **table.arrays(""))
         os.replace(tmp, target)
     except OSError:
         Path(tmp).unlink(missing_ok=True)

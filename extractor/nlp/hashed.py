@@ -15,7 +15,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +34,17 @@ class HashTable:
     keys: np.ndarray  # uint64
     values: np.ndarray  # an unsigned integer type
 
+    def __post_init__(self) -> None:
+        """The arrays move into Python `array`s, which `bisect` searches at half the cost of
+        numpy's scalar search; `keys` and `values` become numpy views of them (one copy in memory)."""
+        keys = array("Q")
+        keys.frombytes(np.ascontiguousarray(self.keys, dtype=np.uint64).tobytes())
+        values = array({1: "B", 2: "H", 4: "I", 8: "Q"}[self.values.dtype.itemsize])
+        values.frombytes(np.ascontiguousarray(self.values).tobytes())
+        object.__setattr__(self, "_search", (keys, values))
+        object.__setattr__(self, "keys", np.frombuffer(keys, dtype=np.uint64))
+        object.__setattr__(self, "values", np.frombuffer(values, dtype=self.values.dtype))
+
     @classmethod
     def build(cls, pairs: Iterable[tuple[str, int]], dtype: type = np.uint8) -> HashTable:
         """A key given twice keeps its last value, as in a dict."""
@@ -45,15 +56,6 @@ class HashTable:
 
     def __len__(self) -> int:
         return len(self.keys)
-
-    @cached_property
-    def _search(self) -> tuple[array, array]:
-        """The arrays as Python `array`s: `bisect` over them costs half of numpy's scalar search."""
-        keys = array("Q")
-        keys.frombytes(np.ascontiguousarray(self.keys, dtype=np.uint64).tobytes())
-        values = array({1: "B", 2: "H", 4: "I", 8: "Q"}[self.values.dtype.itemsize])
-        values.frombytes(np.ascontiguousarray(self.values).tobytes())
-        return keys, values
 
     def get(self, key: str, default: int | None = None) -> int | None:
         h = stable_hash(key)
